@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'not-found' // 404 / NOT_FOUND
   | 'payload-too-large' // 413 / RESOURCE_EXHAUSTED
   | 'unsupported-media-type' // 415 / INVALID_ARGUMENT
+  | 'conflict' // 409 / FAILED_PRECONDITION
   | 'unprocessable' // 422 / FAILED_PRECONDITION
   | 'too-many-requests' // 429 / RESOURCE_EXHAUSTED
   | 'unavailable' // 503 / UNAVAILABLE

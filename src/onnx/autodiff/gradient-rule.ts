@@ -59,7 +59,11 @@ export interface BackwardBuilder {
   ): string[];
 
   /** node(...) for the common single-output case. */
-  op(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, AttributeValue>>): string;
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attributes?: Readonly<Record<string, AttributeValue>>,
+  ): string;
 
   /** A 1-D int64 initializer (shapes, axes, starts, pads). */
   int64s(values: readonly number[]): string;
@@ -97,6 +101,21 @@ export interface BackwardBuilder {
 
   /** Zeros shaped like a forward value (for outputs of a multi-output node that get no gradient). */
   zerosLike(value: string): string;
+
+  /** ReduceMean in the form the model's opset takes (axes attribute before 18, input after). */
+  reduceMean(value: string, axes: readonly number[], keepdims: boolean): string;
+
+  /** Sums a value whose shape is known (shape() answers) down to `targetShape` under broadcasting. */
+  sumTo(gradient: string, targetShape: readonly number[]): string;
+
+  /** Reshape to a static shape (skipped when the shape already matches). */
+  reshape(value: string, shape: readonly number[]): string;
+
+  /** A constant from a typed array (float32 weights, int64 index tables). */
+  tensor(data: ConstantData, dims: readonly number[]): string;
+
+  /** Records the static shape of a new value the builder cannot infer (after Conv, Gemm...); returns it. */
+  withShape(value: string, shape: readonly number[]): string;
 
   readonly reluRule: ReluRule;
   /** The opset of the default domain the augmented model is written for. */

@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+
+import type { AppServices } from '../app.module';
+import type { AppConfig } from '../config/app-config';
+import { InlineJobRunner } from '../jobs/inline-job.runner';
+import type { JobHandler } from '../jobs/job-handler';
+import type { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import type { JobKind } from '../jobs/job.types';
+import { PredictHandler } from '../jobs/handlers/predict.handler';
+import { createQueueRunner, createQueueWorker } from '../jobs/queue/queue-mode.factory';
+import type { QueueJobWorker } from '../jobs/queue/queue-job.worker';
+import type { Logger } from '../logging/logger';
+import { measureHandlers } from '../metrics/measured-job.handler';
+import { ServiceMetrics } from '../metrics/service-metrics';
+import { ModelRepository } from '../models/model-repository';
+import { SessionFactory, sessionFactoryOptionsFrom } from '../runtime/session-factory';
+
+/** Loads the model repository; shared by the API and the workers. */
+export async function createModelRepository(config: AppConfig, logger: Logger): Promise<ModelRepository> {
+  const sessions = new SessionFactory(sessionFactoryOptionsFrom(config));
+  const models = new ModelRepository(path.resolve(config.modelRepository), sessions, logger);
+  await models.loadAll();
+  return models;
+}
+
+/** One handler per job kind; the same table serves in-process jobs and queue workers. */
+export function createJobHandlers(config: AppConfig, models: ModelRepository): ReadonlyMap<JobKind, JobHandler> {
+  const limits = { maxPixels: config.maxImagePixels };
+  return new Map<JobKind, JobHandler>([['predict', new PredictHandler(models, limits)]]);
+}
+
+export interface ServiceOptions {
+  /** Replaces the handler table after it is built; tests use it for slow or counting handlers. */
+  readonly wrapHandlers?: (handlers: JobHandlerRegistry) => JobHandlerRegistry;
+}
+
+/** What one process runs: the services behind HTTP and gRPC, and a queue worker when its role has one. */
+export interface ProcessServices {
+  readonly services: AppServices;
+  readonly worker: QueueJobWorker | undefined;
+  /** False for ROLE=worker: probes and metrics only, no REST or gRPC API. */
+  readonly servesApi: boolean;
+}
+
+/** The embedded default: models, handlers and an in-process job runner. */
+export async function createInlineServices(
+  config: AppConfig,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<AppServices> {
+  const models = await createModelRepository(config, logger);
+  const metrics = new ServiceMetrics();
+  const handlers = handlerTable(config, models, metrics, options);
+  const jobs = new InlineJobRunner(handlers, logger, {
+    concurrency: config.workerConcurrency,
+    resultTtlMs: config.jobResultTtlSeconds * 1000,
+  });
+  return { config, logger, models, jobs, metrics };
+}
+
+/**
+ * Builds what ROLE and REDIS_URL ask for: in-process jobs (ROLE=all, no
+ * Redis); or queue mode, where the API enqueues (api, all) and a BullMQ
+ * worker runs the same handlers (worker, all).
+ */
+export async function createProcessServices(
+  config: AppConfig,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<ProcessServices> {
+  if (config.redisUrl === undefined) {
+    return { services: await createInlineServices(config, logger, options), worker: undefined, servesApi: true };
+  }
+
+  const models = await createModelRepository(config, logger);
+  const jobs = createQueueRunner(config, logger);
+  const metrics = new ServiceMetrics(jobs);
+  const runsJobs = config.role === 'worker' || config.role === 'all';
+  const worker = runsJobs
+    ? createQueueWorker(config, handlerTable(config, models, metrics, options), logger)
+    : undefined;
+  const servesApi = config.role !== 'worker';
+
+  return {
+    services: { config, logger, models, jobs, metrics, routes: servesApi ? 'api' : 'probes' },
+    worker,
+    servesApi,
+  };
+}
+
+function handlerTable(
+  config: AppConfig,
+  models: ModelRepository,
+  metrics: ServiceMetrics,
+  options: ServiceOptions,
+): JobHandlerRegistry {
+  const handlers = createJobHandlers(config, models);
+  return measureHandlers(options.wrapHandlers?.(handlers) ?? handlers, metrics);
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+import { ConfigurationError } from '../errors/configuration.error';
+
+const MEBIBYTE = 1024 * 1024;
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `an integer from ${min} to ${max}` })
+    .int(`an integer from ${min} to ${max}`)
+    .min(min, `an integer from ${min} to ${max}`)
+    .max(max, `an integer from ${min} to ${max}`);
+
+const executionProviders = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((part) => part.trim().toLowerCase())
+      .filter((part) => part.length > 0),
+  )
+  .pipe(
+    z
+      .array(z.enum(['cpu', 'cuda'], { error: 'a comma-separated list of cuda and cpu' }))
+      .min(1, 'a comma-separated list of cuda and cpu'),
+  );
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL')
+  .optional();
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'one of fatal, error, warn, info, debug, trace, silent',
+});
+
+/** Every setting cnn-lens reads, with its default; the README's configuration table mirrors it. */
+const environmentSchema = z.object({
+  PORT: integer(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  GRPC_PORT: integer(0, 65535).default(50051),
+  ROLE: z.enum(['all', 'api', 'worker'], { error: 'one of all, api, worker' }).default('all'),
+  REDIS_URL: redisUrl,
+  MODEL_REPOSITORY: z.string().min(1, 'a folder path').default('./models'),
+  DEFAULT_MODEL: z.string().min(1, 'a model name').default('fashion-mnist'),
+  ORT_EXECUTION_PROVIDERS: executionProviders.default(['cpu']),
+  ORT_CUDA_DEVICE_ID: integer(0, 64).default(0),
+  ORT_CUDA_MEMORY_LIMIT_MB: integer(1, 1024 * 1024).optional(),
+  ORT_INTRA_OP_THREADS: integer(0, 256).default(0),
+  WORKER_CONCURRENCY: integer(1, 64).default(1),
+  MAX_UPLOAD_BYTES: integer(1024, 1024 * MEBIBYTE).default(20 * MEBIBYTE),
+  MAX_IMAGE_PIXELS: integer(1, 1_000_000_000).default(50_000_000),
+  MAX_BATCH_IMAGES: integer(1, 256).default(16),
+  REQUEST_TIMEOUT_MS: integer(100, 3_600_000).default(30_000),
+  JOB_RESULT_TTL_SECONDS: integer(1, 7 * 24 * 3600).default(3600),
+  QUEUE_MAX_DEPTH: integer(1, 1_000_000).default(1000),
+  GRPC_MAX_MESSAGE_BYTES: integer(1024, 2 * 1024 * MEBIBYTE - 1).default(96 * MEBIBYTE),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -')
+    .default('bull'),
+  JOB_ATTEMPTS: integer(1, 100).default(3),
+  JOB_BACKOFF_MS: integer(0, 3_600_000).default(1000),
+  JOB_INPUT_TTL_SECONDS: integer(1, 7 * 24 * 3600).default(3600),
+  JOB_LOCK_DURATION_MS: integer(1000, 3_600_000).default(30_000),
+  JOB_STALLED_INTERVAL_MS: integer(500, 3_600_000).default(10_000),
+  JOB_MAX_STALLED_COUNT: integer(0, 100).default(2),
+  REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(2000),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000).default(110_000),
+  WORKER_NAME: z.string().min(1, 'a non-empty name').optional(),
+  LOG_LEVEL: logLevel.default('info'),
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+
+/** BullMQ settings: the queue's key prefix, retries, and the lock that detects dead workers. */
+export interface QueueSettings {
+  /** Redis key prefix of the queue (`<prefix>:cnn-lens-jobs:*`); BullMQ's default is `bull`. */
+  readonly prefix: string;
+  readonly attempts: number;
+  /** First retry delay; doubles at each attempt. */
+  readonly backoffMs: number;
+  readonly inputTtlSeconds: number;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  readonly maxStalledCount: number;
+  readonly commandTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** Recorded on every job a worker runs (BullMQ `processedBy`); default `<hostname>:<pid>`. */
+  readonly workerName: string | undefined;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly role: Environment['ROLE'];
+  readonly redisUrl: string | undefined;
+  readonly modelRepository: string;
+  readonly defaultModel: string;
+  readonly executionProviders: readonly ('cpu' | 'cuda')[];
+  readonly cudaDeviceId: number;
+  readonly cudaMemoryLimitBytes: number | undefined;
+  readonly intraOpThreads: number;
+  readonly workerConcurrency: number;
+  readonly maxUploadBytes: number;
+  readonly maxImagePixels: number;
+  readonly maxBatchImages: number;
+  readonly requestTimeoutMs: number;
+  readonly jobResultTtlSeconds: number;
+  readonly queueMaxDepth: number;
+  readonly grpcMaxMessageBytes: number;
+  readonly queue: QueueSettings;
+  readonly logLevel: Environment['LOG_LEVEL'];
+}
+
+/** Reads and validates the configuration once; a wrong value names the variable and what it accepts. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      return { variable, received: env[variable] ?? '', expected: issue.message };
+    });
+    throw new ConfigurationError(problems);
+  }
+
+  const e = parsed.data;
+  if (e.ROLE !== 'all' && e.REDIS_URL === undefined) {
+    throw new ConfigurationError([
+      { variable: 'REDIS_URL', received: '', expected: `a redis:// URL: ROLE=${e.ROLE} runs jobs through Redis` },
+    ]);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    grpcPort: e.GRPC_PORT,
+    role: e.ROLE,
+    redisUrl: e.REDIS_URL,
+    modelRepository: e.MODEL_REPOSITORY,
+    defaultModel: e.DEFAULT_MODEL,
+    executionProviders: e.ORT_EXECUTION_PROVIDERS,
+    cudaDeviceId: e.ORT_CUDA_DEVICE_ID,
+    cudaMemoryLimitBytes:
+      e.ORT_CUDA_MEMORY_LIMIT_MB === undefined ? undefined : e.ORT_CUDA_MEMORY_LIMIT_MB * MEBIBYTE,
+    intraOpThreads: e.ORT_INTRA_OP_THREADS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxImagePixels: e.MAX_IMAGE_PIXELS,
+    maxBatchImages: e.MAX_BATCH_IMAGES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    jobResultTtlSeconds: e.JOB_RESULT_TTL_SECONDS,
+    queueMaxDepth: e.QUEUE_MAX_DEPTH,
+    grpcMaxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES,
+    queue: {
+      prefix: e.QUEUE_PREFIX,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+      inputTtlSeconds: e.JOB_INPUT_TTL_SECONDS,
+      lockDurationMs: e.JOB_LOCK_DURATION_MS,
+      stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
+      maxStalledCount: e.JOB_MAX_STALLED_COUNT,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      workerName: e.WORKER_NAME,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,11 @@
+import { DomainError } from './domain-error';
+
+export class ImageMissingError extends DomainError {
+  readonly code = 'IMAGE_MISSING';
+  readonly kind = 'invalid-argument';
+
+  constructor(readonly parameter = 'image') {
+    super(`Parameter "${parameter}" must hold the bytes of an image, but it was empty`);
+    this.name = 'ImageMissingError';
+  }
+}

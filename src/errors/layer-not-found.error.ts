@@ -1,0 +1,20 @@
+import { DomainError } from './domain-error';
+
+export class LayerNotFoundError extends DomainError {
+  readonly code = 'LAYER_NOT_FOUND';
+  readonly kind = 'not-found';
+
+  constructor(
+    readonly layer: string,
+    readonly validLayers: readonly string[],
+  ) {
+    super(
+      `Parameter layer: expected a value or node name of the model, got "${layer}"; valid layers: ${validLayers.join(', ')}`,
+    );
+    this.name = 'LayerNotFoundError';
+  }
+
+  override details(): Readonly<Record<string, unknown>> {
+    return { layer: this.layer, validLayers: this.validLayers };
+  }
+}

@@ -1,0 +1,21 @@
+import { DomainError } from './domain-error';
+
+/** A view would draw or return more than the service allows (channels, tiles, layers). */
+export class ViewLimitExceededError extends DomainError {
+  readonly code = 'VIEW_LIMIT_EXCEEDED';
+  readonly kind = 'invalid-argument';
+
+  constructor(
+    readonly parameter: string,
+    readonly limit: number,
+    readonly requested: number,
+    readonly what: string,
+  ) {
+    super(`Parameter ${parameter}: expected at most ${limit} ${what}, got ${requested}`);
+    this.name = 'ViewLimitExceededError';
+  }
+
+  override details(): Readonly<Record<string, unknown>> {
+    return { parameter: this.parameter, limit: this.limit, requested: this.requested };
+  }
+}

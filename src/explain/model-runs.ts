@@ -1,0 +1,161 @@
+import * as ort from 'onnxruntime-node';
+
+import type { ForwardSession, GradientSession } from './explain-sessions';
+
+/** The class to differentiate: an index, or the top-scoring class found in the same run. */
+export type RunTarget = number | 'top';
+
+export interface GradientRun {
+  /** The score value's entries for the image (logits or probabilities). */
+  readonly scores: Float32Array;
+  readonly classIndex: number;
+  readonly activation: Float32Array | undefined;
+  readonly gradient: Float32Array | undefined;
+  readonly inputGradient: Float32Array | undefined;
+}
+
+/** Index of the largest value; the first one on ties, as onnxruntime's ArgMax. */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i += 1) {
+    if ((values[i] ?? -Infinity) > (values[best] ?? -Infinity)) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+const floats = (tensor: ort.Tensor | undefined): Float32Array | undefined =>
+  tensor === undefined ? undefined : (tensor.data as Float32Array);
+
+/**
+ * One run of an augmented model on a batch-1 input: forward and backward
+ * together, the upstream gradient being the one-hot row of the target class.
+ */
+export async function runGradient(
+  s: GradientSession,
+  input: Float32Array,
+  dims: readonly number[],
+  target: RunTarget,
+): Promise<GradientRun> {
+  const classes = s.scoreShape.reduce((p, d) => p * d, 1);
+  const upstream = new Float32Array(classes);
+  if (target !== 'top') {
+    upstream[target] = 1;
+  }
+
+  const feeds = {
+    [s.input]: new ort.Tensor('float32', input, dims),
+    [s.upstreamInput]: new ort.Tensor('float32', upstream, s.scoreShape),
+    [s.autoInput]: new ort.Tensor('float32', Float32Array.of(target === 'top' ? 1 : 0), [1]),
+  };
+  const fetches = [
+    s.scoreOutput,
+    s.activationOutput,
+    s.gradientOutput,
+    s.inputGradientOutput,
+  ].filter((name): name is string => name !== undefined);
+  const out = await s.session.run(feeds, fetches);
+
+  const scores = floats(out[s.scoreOutput]) ?? new Float32Array(classes);
+  return {
+    scores,
+    classIndex: target === 'top' ? argmax(scores) : target,
+    activation: s.activationOutput === undefined ? undefined : floats(out[s.activationOutput]),
+    gradient: s.gradientOutput === undefined ? undefined : floats(out[s.gradientOutput]),
+    inputGradient:
+      s.inputGradientOutput === undefined ? undefined : floats(out[s.inputGradientOutput]),
+  };
+}
+
+export interface ForwardRun {
+  /** [batch, classes] scores. */
+  readonly scores: Float32Array;
+  /** [batch, K, h, w] layer activations. */
+  readonly activation: Float32Array;
+}
+
+/** One run of the batched forward model; `gate` is [batch, K, 1, 1] when the session has a gate input. */
+export async function runForward(
+  s: ForwardSession,
+  input: Float32Array,
+  dims: readonly number[],
+  gate?: { readonly data: Float32Array; readonly channels: number },
+): Promise<ForwardRun> {
+  const batch = dims[0] ?? 1;
+  const feeds: Record<string, ort.Tensor> = { [s.input]: new ort.Tensor('float32', input, dims) };
+  if (s.gateInput !== undefined) {
+    const channels = gate?.channels ?? 0;
+    const data = gate?.data ?? new Float32Array(batch * channels).fill(1);
+    feeds[s.gateInput] = new ort.Tensor('float32', data, [batch, channels, 1, 1]);
+  }
+
+  const out = await s.session.run(feeds, [...new Set([s.scoreOutput, s.layerOutput])]);
+  return {
+    scores: floats(out[s.scoreOutput]) ?? new Float32Array(0),
+    activation: floats(out[s.layerOutput]) ?? new Float32Array(0),
+  };
+}
+
+/** Per-sample channel gates [K] (ones unless `fill` zeroes some), for Ablation-CAM. */
+export interface SampleGate {
+  readonly channels: number;
+  fill(sample: number, row: Float32Array): void;
+}
+
+/**
+ * The target's score for each of `count` inputs made by `fill(i, out)`,
+ * `batchSize` per run; falls back to one per run, for good, when the graph
+ * cannot take a larger batch.
+ */
+export async function batchedTargetScores(
+  s: ForwardSession,
+  sampleDims: readonly number[],
+  count: number,
+  batchSize: number,
+  classIndex: number,
+  fill: (sample: number, out: Float32Array) => void,
+  gate?: SampleGate,
+): Promise<Float64Array> {
+  const sampleSize = sampleDims.slice(1).reduce((p, d) => p * d, 1);
+  const scores = new Float64Array(count);
+  let start = 0;
+
+  while (start < count) {
+    const batch = s.batchable ? Math.min(batchSize, count - start) : 1;
+    const input = new Float32Array(batch * sampleSize);
+    for (let b = 0; b < batch; b += 1) {
+      fill(start + b, input.subarray(b * sampleSize, (b + 1) * sampleSize));
+    }
+    const gates = gate === undefined ? undefined : gateRows(gate, start, batch);
+
+    let run: ForwardRun;
+    try {
+      run = await runForward(s, input, [batch, ...sampleDims.slice(1)], gates);
+    } catch (error) {
+      if (batch === 1 || !s.batchable) {
+        throw error;
+      }
+      s.batchable = false;
+      continue;
+    }
+    const classes = run.scores.length / batch;
+    for (let b = 0; b < batch; b += 1) {
+      scores[start + b] = run.scores[b * classes + classIndex] ?? 0;
+    }
+    start += batch;
+  }
+  return scores;
+}
+
+function gateRows(
+  gate: SampleGate,
+  start: number,
+  batch: number,
+): { data: Float32Array; channels: number } {
+  const data = new Float32Array(batch * gate.channels).fill(1);
+  for (let b = 0; b < batch; b += 1) {
+    gate.fill(start + b, data.subarray(b * gate.channels, (b + 1) * gate.channels));
+  }
+  return { data, channels: gate.channels };
+}

@@ -1,0 +1,80 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+import { DomainError } from '../errors/domain-error';
+import type { Logger } from '../logging/logger';
+import { errorBody } from './error-body';
+import { HTTP_STATUS_BY_KIND } from './error-status';
+
+interface FrameworkError {
+  readonly code?: string;
+  readonly statusCode?: number;
+  readonly message?: string;
+}
+
+/** Fastify and plugin error codes that are the caller's doing, with our stable code for each. */
+const FRAMEWORK_CODES: Readonly<Record<string, { status: number; code: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  FST_FILES_LIMIT: { status: 413, code: 'TOO_MANY_FILES' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'TOO_MANY_FIELDS' },
+  FST_PARTS_LIMIT: { status: 413, code: 'TOO_MANY_PARTS' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_BODY' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_BODY' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+};
+
+const HTTP_CODES: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Maps every error to `{"error": {"code", "message"}}` with the status its kind implies. */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = this.describe(exception);
+
+    if (status >= 500 && !(exception instanceof DomainError)) {
+      this.logger.error({ err: exception }, 'unhandled error');
+    }
+    if (exception instanceof DomainError && exception.code === 'JOB_TIMEOUT') {
+      void reply.header('Retry-After', '1');
+    }
+    void reply.status(status).send(body);
+  }
+
+  private describe(exception: unknown) {
+    if (exception instanceof DomainError) {
+      return {
+        status: HTTP_STATUS_BY_KIND[exception.kind],
+        body: errorBody(exception.code, exception.message, exception.details()),
+      };
+    }
+
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, body: errorBody(HTTP_CODES[status] ?? `HTTP_${status}`, exception.message) };
+    }
+
+    const framework = exception as FrameworkError;
+    const known = framework.code === undefined ? undefined : FRAMEWORK_CODES[framework.code];
+    if (known !== undefined) {
+      return { status: known.status, body: errorBody(known.code, framework.message ?? known.code) };
+    }
+    if (typeof framework.statusCode === 'number' && framework.statusCode < 500) {
+      return {
+        status: framework.statusCode,
+        body: errorBody(HTTP_CODES[framework.statusCode] ?? 'BAD_REQUEST', framework.message ?? 'bad request'),
+      };
+    }
+    return { status: 500, body: errorBody('INTERNAL', 'an unexpected error occurred; it has been logged') };
+  }
+}

@@ -1,0 +1,44 @@
+import multipart from '@fastify/multipart';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { AppModule, type AppServices } from '../app.module';
+import { DomainErrorFilter } from './domain-error.filter';
+
+/** Raw image bodies: any image/* type, or bytes of unknown type. */
+const RAW_IMAGE_TYPES: readonly (string | RegExp)[] = [/^image\/.*/, 'application/octet-stream'];
+
+/** Builds the Fastify-based Nest application with upload limits applied. */
+export async function createHttpApp(services: AppServices): Promise<NestFastifyApplication> {
+  const limit = services.config.maxUploadBytes;
+  const adapter = new FastifyAdapter({
+    bodyLimit: limit,
+    logger: false,
+    requestTimeout: services.config.requestTimeoutMs + 5000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forServices(services), adapter, {
+    logger: false,
+  });
+
+  await app.register(multipart, {
+    limits: {
+      fileSize: limit,
+      files: services.config.maxBatchImages + 1,
+      fields: 50,
+      fieldSize: 64 * 1024,
+      parts: services.config.maxBatchImages + 51,
+    },
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  for (const type of RAW_IMAGE_TYPES) {
+    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) => {
+      done(null, body);
+    });
+  }
+
+  app.useGlobalFilters(new DomainErrorFilter(services.logger));
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,55 @@
+import type { FastifyReply } from 'fastify';
+
+import type { JobRunner } from '../jobs/job-runner';
+import type { JobAnswer, JobData } from '../jobs/job.types';
+
+export interface JobRequest {
+  readonly kind: JobData['kind'];
+  readonly model: string;
+  readonly images: readonly Buffer[];
+  readonly options: JobData['options'];
+  readonly async: boolean;
+}
+
+/** Metadata keys become X-Cnn-Lens-* headers on binary answers: `class_index` -> `X-Cnn-Lens-Class-Index`. */
+export function metadataHeader(key: string): string {
+  const words = key.split(/[_\-\s]+/).map((w) => (w.length > 0 ? w[0]!.toUpperCase() + w.slice(1) : w));
+  return `X-Cnn-Lens-${words.join('-')}`;
+}
+
+export function sendAnswer(reply: FastifyReply, answer: JobAnswer, jobId?: string): FastifyReply {
+  if (jobId !== undefined) {
+    void reply.header('X-Cnn-Lens-Job-Id', jobId);
+  }
+  if (answer.type === 'json') {
+    return reply.status(200).send(answer.body);
+  }
+
+  for (const [key, value] of Object.entries(answer.metadata)) {
+    void reply.header(metadataHeader(key), encodeURIComponent(String(value)).replace(/%20/g, ' '));
+  }
+  return reply.status(200).header('Content-Type', answer.contentType).send(answer.data);
+}
+
+/**
+ * Submits a job and answers: with its result when it finishes within the
+ * request timeout, or at once with 202 and the job's location when async.
+ */
+export async function respondWithJob(
+  reply: FastifyReply,
+  runner: JobRunner,
+  request: JobRequest,
+  timeoutMs: number,
+): Promise<FastifyReply> {
+  const jobId = await runner.submit(request.kind, request.model, request.images, request.options);
+
+  if (request.async) {
+    return reply
+      .status(202)
+      .header('Location', `/v1/jobs/${jobId}`)
+      .send({ jobId, state: 'waiting', status: `/v1/jobs/${jobId}`, result: `/v1/jobs/${jobId}/result` });
+  }
+
+  const answer = await runner.wait(jobId, timeoutMs);
+  return sendAnswer(reply, answer, jobId);
+}

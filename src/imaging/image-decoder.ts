@@ -1,0 +1,128 @@
+import sharp, { type Metadata } from 'sharp';
+
+import { ImageCorruptError } from '../errors/image-corrupt.error';
+import { ImageMissingError } from '../errors/image-missing.error';
+import { ImageTooLargeError } from '../errors/image-too-large.error';
+import { UnsupportedImageFormatError } from '../errors/unsupported-image-format.error';
+import type { DecodedImage } from './decoded-image';
+import { ACCEPTED_IMAGE_FORMATS, ALPHA_BACKGROUND, DECODE_FAIL_ON } from './image-intake.constants';
+import { sniffMediaType } from './media-type.sniffer';
+
+export interface DecodeLimits {
+  /** Largest width x height accepted, checked from the header before any pixel is decoded. */
+  readonly maxPixels: number;
+}
+
+interface Header {
+  readonly format: string;
+  readonly uprightWidth: number;
+  readonly uprightHeight: number;
+  readonly channels: number;
+  readonly hasAlpha: boolean;
+}
+
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
+
+function acceptedName(meta: Metadata): string | undefined {
+  if (meta.format === 'heif') {
+    return meta.compression === 'av1' ? 'avif' : undefined;
+  }
+  return (ACCEPTED_IMAGE_FORMATS as readonly string[]).includes(meta.format)
+    ? meta.format
+    : undefined;
+}
+
+function describeRefused(meta: Metadata): string {
+  if (meta.format === 'heif') {
+    return `heif with ${meta.compression ?? 'unknown'} compression`;
+  }
+  return meta.mediaType === undefined ? meta.format : `${meta.format} (${meta.mediaType})`;
+}
+
+async function readHeader(bytes: Buffer): Promise<Header> {
+  let meta: Metadata;
+  try {
+    // The header alone is read here, so no pixel limit yet: the caller compares the size itself.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    const message = firstLine(error);
+    if (message.includes('unsupported image format')) {
+      throw new UnsupportedImageFormatError(sniffMediaType(bytes), ACCEPTED_IMAGE_FORMATS);
+    }
+    throw new ImageCorruptError(sniffMediaType(bytes) ?? 'image', message);
+  }
+
+  const format = acceptedName(meta);
+  if (format === undefined) {
+    throw new UnsupportedImageFormatError(describeRefused(meta), ACCEPTED_IMAGE_FORMATS);
+  }
+  return {
+    format,
+    uprightWidth: meta.autoOrient.width,
+    uprightHeight: meta.autoOrient.height,
+    channels: meta.channels,
+    hasAlpha: meta.hasAlpha,
+  };
+}
+
+/** Grey images come out of libvips as one band when no conversion was needed; repeat it. */
+function toRgb(data: Uint8Array, channels: number): Uint8Array {
+  if (channels === 3) {
+    return data;
+  }
+  const pixels = data.length / channels;
+  const rgb = new Uint8Array(pixels * 3);
+  for (let i = 0; i < pixels; i++) {
+    rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i * channels];
+  }
+  return rgb;
+}
+
+async function decodePixels(
+  bytes: Buffer,
+  header: Header,
+  maxPixels: number,
+): Promise<{ data: Uint8Array; width: number; height: number }> {
+  try {
+    // Input ICC profiles (CMYK, Display P3, 16-bit) are honoured by libvips when converting to sRGB.
+    const { data, info } = await sharp(bytes, {
+      failOn: DECODE_FAIL_ON,
+      limitInputPixels: maxPixels,
+      autoOrient: true,
+      pages: 1,
+    })
+      .flatten({ background: ALPHA_BACKGROUND })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return { data: toRgb(pixels, info.channels), width: info.width, height: info.height };
+  } catch (error) {
+    throw new ImageCorruptError(header.format, firstLine(error));
+  }
+}
+
+/**
+ * Decodes an upload to upright 8-bit sRGB, refusing empty, unsupported, oversized
+ * (checked from the header, before decoding) and damaged files.
+ */
+export async function decodeUpload(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
+  if (bytes.length === 0) {
+    throw new ImageMissingError();
+  }
+
+  const header = await readHeader(bytes);
+  if (header.uprightWidth * header.uprightHeight > limits.maxPixels) {
+    throw new ImageTooLargeError(header.uprightWidth, header.uprightHeight, limits.maxPixels);
+  }
+
+  const pixels = await decodePixels(bytes, header, limits.maxPixels);
+  return {
+    ...pixels,
+    channels: 3,
+    format: header.format,
+    sourceChannels: header.channels,
+    hadAlpha: header.hasAlpha,
+  };
+}

@@ -1,0 +1,60 @@
+import * as ort from 'onnxruntime-node';
+
+import { softmax, topK } from '../../explain/class-scores';
+import { decodeUpload } from '../../imaging/image-decoder';
+import { toModelInput } from '../../imaging/model-input';
+import type { ModelRepository } from '../../models/model-repository';
+import type { JobContext, JobHandler } from '../job-handler';
+import type { JobAnswer, JobData } from '../job.types';
+
+export interface ImageLimits {
+  readonly maxPixels: number;
+}
+
+/** Top-k classes per image; softmax is applied when the model's output is logits. */
+export class PredictHandler implements JobHandler {
+  constructor(
+    private readonly models: ModelRepository,
+    private readonly limits: ImageLimits,
+  ) {}
+
+  async run(data: JobData, context: JobContext): Promise<JobAnswer> {
+    const model = this.models.get(data.model);
+    const { descriptor, session } = model;
+    const k = typeof data.options.top_k === 'number' ? data.options.top_k : 5;
+    const images = [];
+
+    for (const key of data.imageKeys) {
+      images.push(await decodeUpload(await context.image(key), this.limits));
+    }
+
+    const results = [];
+    for (const image of images) {
+      const input = await toModelInput([image], descriptor.input);
+      const feeds = { [descriptor.input.name]: new ort.Tensor('float32', input.tensor, input.dims) };
+      const outputs = await session.run(feeds, [descriptor.output]);
+      const scores = outputs[descriptor.output]?.data as Float32Array;
+      const probabilities = descriptor.outputKind === 'logits' ? softmax(scores) : scores;
+
+      results.push({
+        width: image.width,
+        height: image.height,
+        top: topK(probabilities, k).map(({ index, value }) => ({
+          index,
+          label: descriptor.labels[index] ?? String(index),
+          probability: value,
+        })),
+      });
+    }
+
+    return {
+      type: 'json',
+      body: {
+        model: descriptor.name,
+        outputKind: descriptor.outputKind,
+        softmaxApplied: descriptor.outputKind === 'logits',
+        predictions: results,
+      },
+    };
+  }
+}

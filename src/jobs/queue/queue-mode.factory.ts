@@ -1,0 +1,82 @@
+import { hostname } from 'node:os';
+
+import { Queue, QueueEvents } from 'bullmq';
+
+import type { AppConfig } from '../../config/app-config';
+import type { Logger } from '../../logging/logger';
+import type { JobHandlerRegistry } from '../job-handler.registry';
+import { JobCompletionWatcher } from './job-completion.watcher';
+import { type CnnLensQueue, QueueJobRunner } from './queue-job.runner';
+import { QueueJobWorker } from './queue-job.worker';
+import { QUEUE_NAME, QueueKeys } from './queue.keys';
+import { RedisBlobStore } from './redis-blob.store';
+import { createBlockingClient, createCommandClient } from './redis-client.factory';
+
+/** Fallback poll of a waiting request; QueueEvents normally wakes it within a millisecond. */
+const WAIT_POLL_MS = 1000;
+
+function redisUrlOf(config: AppConfig): string {
+  if (config.redisUrl === undefined) {
+    throw new Error('queue mode needs REDIS_URL');
+  }
+  return config.redisUrl;
+}
+
+/** The API side: a producer Queue on a fail-fast client, and one QueueEvents stream for every waiter. */
+export function createQueueRunner(config: AppConfig, logger: Logger): QueueJobRunner {
+  const url = redisUrlOf(config);
+  const settings = config.queue;
+  const redis = createCommandClient({ url, name: 'api', commandTimeoutMs: settings.commandTimeoutMs }, logger);
+  const queue: CnnLensQueue = new Queue(QUEUE_NAME, { connection: redis, prefix: settings.prefix });
+  queue.on('error', (error) => logger.debug({ error: error.message }, 'queue client error'));
+
+  const events = new QueueEvents(QUEUE_NAME, {
+    connection: createBlockingClient({ url, name: 'api-events' }, logger),
+    prefix: settings.prefix,
+  });
+  events.on('error', (error) => logger.debug({ error: error.message }, 'queue events error'));
+
+  return new QueueJobRunner(
+    queue,
+    redis,
+    new RedisBlobStore(redis, settings.commandTimeoutMs),
+    new QueueKeys(settings.prefix),
+    new JobCompletionWatcher(events, { pollMs: WAIT_POLL_MS }),
+    {
+      maxDepth: config.queueMaxDepth,
+      attempts: settings.attempts,
+      backoffMs: settings.backoffMs,
+      inputTtlSeconds: settings.inputTtlSeconds,
+      resultTtlSeconds: config.jobResultTtlSeconds,
+      commandTimeoutMs: settings.commandTimeoutMs,
+    },
+    logger,
+  );
+}
+
+/** The worker side; call start() to begin taking jobs. */
+export function createQueueWorker(config: AppConfig, handlers: JobHandlerRegistry, logger: Logger): QueueJobWorker {
+  const url = redisUrlOf(config);
+  const settings = config.queue;
+  const name = settings.workerName ?? `${hostname()}:${process.pid}`;
+  const redis = createCommandClient({ url, name: 'worker-payloads', commandTimeoutMs: settings.commandTimeoutMs }, logger);
+
+  return new QueueJobWorker(
+    handlers,
+    createBlockingClient({ url, name: 'worker' }, logger),
+    redis,
+    new RedisBlobStore(redis, settings.commandTimeoutMs),
+    new QueueKeys(settings.prefix),
+    {
+      prefix: settings.prefix,
+      name,
+      concurrency: config.workerConcurrency,
+      lockDurationMs: settings.lockDurationMs,
+      stalledIntervalMs: settings.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount,
+      resultTtlSeconds: config.jobResultTtlSeconds,
+      commandTimeoutMs: settings.commandTimeoutMs,
+    },
+    logger,
+  );
+}

@@ -1,0 +1,124 @@
+import 'reflect-metadata';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { createProcessServices, type ServiceOptions } from './bootstrap/services';
+import { loadConfig, type AppConfig } from './config/app-config';
+import { ConfigurationError } from './errors/configuration.error';
+import { startGrpcServer } from './grpc/grpc-server';
+import { createHttpApp } from './http/http-server';
+import { createLogger, type Logger } from './logging/logger';
+import { installHttpMetrics } from './metrics/http-metrics.hook';
+
+export interface RunningProcess {
+  readonly httpPort: number;
+  readonly grpcPort: number | undefined;
+  /** The graceful stop of SIGTERM: stop taking work, drain the jobs in flight, close the connections. */
+  stop(): Promise<void>;
+}
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`cnn-lens: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Starts what ROLE asks for: HTTP (every role; a worker serves only its
+ * probes and /metrics), gRPC (api, all), and a queue worker (worker, all
+ * with REDIS_URL). Without REDIS_URL, ROLE=all runs the jobs in-process.
+ */
+export async function startProcess(config: AppConfig, logger: Logger, options: ServiceOptions = {}): Promise<RunningProcess> {
+  const { services, worker, servesApi } = await createProcessServices(config, logger, options);
+  const app = await createHttpApp(services);
+  if (services.metrics !== undefined) {
+    installHttpMetrics(app.getHttpAdapter().getInstance(), services.metrics);
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const grpc = servesApi ? await startGrpcServer(services, config.grpcPort, config.host) : undefined;
+  worker?.start();
+
+  const httpPort = listeningPort(app, config.port);
+  logger.info(
+    {
+      port: httpPort,
+      grpcPort: grpc?.port,
+      role: config.role,
+      mode: config.redisUrl === undefined ? 'in-process' : 'queue',
+      worker: worker !== undefined,
+      models: services.models.readyCount(),
+    },
+    'cnn-lens listening',
+  );
+
+  return {
+    httpPort,
+    grpcPort: grpc?.port,
+    stop: async () => {
+      await grpc?.close(config.queue.shutdownTimeoutMs);
+      await app.close();
+      await worker?.close();
+      await services.jobs.close();
+    },
+  };
+}
+
+function listeningPort(app: NestFastifyApplication, configured: number): number {
+  const address = app.getHttpServer().address();
+  return typeof address === 'object' && address !== null ? address.port : configured;
+}
+
+/** SIGTERM and SIGINT drain once; past SHUTDOWN_TIMEOUT_MS the process exits anyway, and a second signal ends it at once. */
+export function stopOnSignals(running: RunningProcess, config: AppConfig, logger: Logger): void {
+  let stopping = false;
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: draining the jobs in flight');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.queue.shutdownTimeoutMs }, 'drain did not finish in time; exiting');
+      process.exit(1);
+    }, config.queue.shutdownTimeoutMs).unref();
+
+    running.stop().then(
+      () => {
+        logger.info('stopped');
+        exitAfterLogs(logger, 0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        exitAfterLogs(logger, 1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function exitAfterLogs(logger: Logger, code: number): void {
+  logger.flush(() => process.exit(code));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const running = await startProcess(config, logger);
+  stopOnSignals(running, config, logger);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`cnn-lens failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,152 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+import type { InferenceSession } from 'onnxruntime-node';
+
+import { DomainError } from '../errors/domain-error';
+import { ModelLoadError } from '../errors/model-load.error';
+import { ModelNotFoundError } from '../errors/model-not-found.error';
+import { ModelUnavailableError } from '../errors/model-unavailable.error';
+import type { Logger } from '../logging/logger';
+import type { SessionFactory } from '../runtime/session-factory';
+import type { ModelDescriptor } from './model-descriptor';
+import { describeModel } from './model-describer';
+
+export interface LoadedModel {
+  readonly status: 'ready';
+  readonly name: string;
+  readonly folder: string;
+  readonly file: string;
+  readonly session: InferenceSession;
+  readonly descriptor: ModelDescriptor;
+}
+
+export interface BrokenModel {
+  readonly status: 'unavailable';
+  readonly name: string;
+  readonly folder: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+export type RepositoryEntry = LoadedModel | BrokenModel;
+
+const MODEL_FILE = 'model.onnx';
+
+/**
+ * The model repository: one folder per model (model.onnx + optional
+ * model.json). A model that fails to load is kept as an entry with its reason,
+ * so the others serve and the API can say what is wrong with it.
+ */
+export class ModelRepository {
+  private entries = new Map<string, RepositoryEntry>();
+
+  constructor(
+    private readonly root: string,
+    private readonly sessions: SessionFactory,
+    private readonly logger: Logger,
+  ) {}
+
+  async loadAll(): Promise<void> {
+    const names = await this.listFolders();
+    const loaded = new Map<string, RepositoryEntry>();
+
+    for (const name of names) {
+      const entry = await this.load(name);
+      loaded.set(name, entry);
+    }
+    this.entries = loaded;
+  }
+
+  list(): readonly RepositoryEntry[] {
+    return [...this.entries.values()];
+  }
+
+  names(): readonly string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The loaded model, or the error a caller should see. */
+  get(name: string): LoadedModel {
+    const entry = this.entries.get(name);
+
+    if (entry === undefined) {
+      throw new ModelNotFoundError(name, this.names());
+    }
+    if (entry.status === 'unavailable') {
+      throw new ModelUnavailableError(name, entry.reason);
+    }
+    return entry;
+  }
+
+  entry(name: string): RepositoryEntry {
+    const entry = this.entries.get(name);
+    if (entry === undefined) {
+      throw new ModelNotFoundError(name, this.names());
+    }
+    return entry;
+  }
+
+  readyCount(): number {
+    return this.list().filter((entry) => entry.status === 'ready').length;
+  }
+
+  private async listFolders(): Promise<string[]> {
+    let dirents;
+    try {
+      dirents = await fs.readdir(this.root, { withFileTypes: true });
+    } catch (error) {
+      this.logger.error(
+        { repository: this.root, error: (error as Error).message },
+        'model repository cannot be read',
+      );
+      return [];
+    }
+    return dirents
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => d.name)
+      .sort();
+  }
+
+  private async load(name: string): Promise<RepositoryEntry> {
+    const folder = path.join(this.root, name);
+    const file = path.join(folder, MODEL_FILE);
+    const started = performance.now();
+
+    try {
+      const { session, provider, fallbackReason } = await this.openSession(file);
+      const descriptor = await describeModel(name, folder, session, provider);
+      if (fallbackReason !== undefined) {
+        this.logger.warn({ model: name, reason: fallbackReason }, 'execution provider fell back to cpu');
+      }
+      this.logger.info(
+        { model: name, provider, ms: Math.round(performance.now() - started) },
+        'model loaded',
+      );
+      return { status: 'ready', name, folder, file, session, descriptor };
+    } catch (error) {
+      const code = error instanceof DomainError ? error.code : 'MODEL_NOT_ONNX';
+      const reason = (error as Error).message;
+      this.logger.error({ model: name, code, reason }, 'model failed to load; the others still serve');
+      return { status: 'unavailable', name, folder, code, reason };
+    }
+  }
+
+  private async openSession(file: string) {
+    try {
+      await fs.access(file);
+    } catch {
+      throw new ModelLoadError('MODEL_FILE_MISSING', `${file} does not exist`);
+    }
+
+    try {
+      return await this.sessions.create(file);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/external|\.bin|data file|No such file/i.test(message)) {
+        throw new ModelLoadError('MODEL_EXTERNAL_DATA_MISSING', `${file}: ${message}`);
+      }
+      throw new ModelLoadError('MODEL_NOT_ONNX', `${file} is not a loadable ONNX model: ${message}`);
+    }
+  }
+}

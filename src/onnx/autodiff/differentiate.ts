@@ -1,0 +1,230 @@
+import { UnsupportedOperatorError } from '../../errors/unsupported-operator.error';
+import { readAttributes } from '../attribute.reader';
+import { GraphView } from '../graph.view';
+import { defaultOpset, makeNode, makeValueInfo } from '../onnx.factory';
+import { DataType, type ModelProto, type NodeProto, type ValueInfoProto } from '../onnx.types';
+import { resolveLayer } from '../targetable-layers';
+import type { ValueFacts } from '../value-facts';
+import { GraphBackwardBuilder } from './backward.builder';
+import type { ForwardNode, ReluRule } from './gradient-rule';
+import { gradientRuleFor } from './gradient-rules';
+import { logitsValue } from './score-value';
+
+export interface DifferentiateOptions {
+  /** Values (activations) to get gradients for; node names are accepted too. */
+  readonly targets: readonly string[];
+  /** Also d/d(first graph input). */
+  readonly includeInput?: boolean;
+  /** Graph output to differentiate; default: the first graph output. */
+  readonly output?: string;
+  /** 'logits' (default) differentiates the input of a final Softmax/LogSoftmax. */
+  readonly score?: 'logits' | 'probability';
+  readonly reluRule?: ReluRule;
+}
+
+export interface AugmentedTarget {
+  readonly value: string;
+  readonly activationOutput: string;
+  readonly gradientOutput: string;
+}
+
+export interface AugmentedModel {
+  /** The original outputs unchanged and first, then score, activations and gradients. */
+  readonly model: ModelProto;
+  /** New float input shaped like scoreOutput: the upstream gradient d(objective)/d(score). */
+  readonly upstreamGradientInput: string;
+  readonly scoreOutput: string;
+  readonly targets: readonly AugmentedTarget[];
+  readonly inputGradientOutput?: string;
+}
+
+const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, 16]);
+
+/**
+ * Reverse-mode differentiation of an ONNX graph (vector-Jacobian products
+ * written as standard ONNX nodes): returns the model augmented with the
+ * gradients of <upstream, score> with respect to each target, so one
+ * onnxruntime run gives forward values and gradients. The facts fix every
+ * shape, so the augmented model serves the probed input shape.
+ */
+export function differentiate(
+  model: ModelProto,
+  facts: ValueFacts,
+  options: DifferentiateOptions,
+): AugmentedModel {
+  const view = new GraphView(model);
+  const output = options.output ?? view.outputNames[0] ?? '';
+  if (!view.outputNames.includes(output)) {
+    throw new Error(
+      `differentiate: output "${output}" is not a graph output (${view.outputNames.join(', ')})`,
+    );
+  }
+  const score = options.score === 'probability' ? output : logitsValue(view, output);
+  const targets = options.targets.map((t) => resolveLayer(model, facts, t));
+  const input = options.includeInput === true ? view.inputNames[0] : undefined;
+  const sources = input === undefined ? targets : [...targets, input];
+
+  const needs = gradientPath(view, facts, sources, score);
+  const usedNames = new Set([...view.valueNames(), ...view.graph.node.map((n) => n.name ?? '')]);
+  const builder = new GraphBackwardBuilder({
+    view,
+    facts,
+    opset: defaultOpset(model),
+    reluRule: options.reluRule ?? 'standard',
+    needsGradient: (v) => needs.has(v),
+    usedNames,
+  });
+  const upstream = builder.fresh('cnnlens_upstream_gradient');
+  builder.withShape(upstream, factOf(facts, score).shape);
+
+  const gradientOf = backpropagate(view, builder, needs, score, upstream);
+  const extraOutputs: ValueInfoProto[] = [];
+  const outputInfo = (name: string, like: string): void => {
+    if (!view.outputNames.includes(name) && !extraOutputs.some((o) => o.name === name)) {
+      const fact = factOf(facts, like);
+      extraOutputs.push(makeValueInfo(name, fact.elementType, fact.shape));
+    }
+  };
+  const publish = (value: string, prefix: string): string => {
+    const name = builder.fresh(`${prefix}/${value}`);
+    builder.nodes.push(makeNode('Identity', [value], [name], builder.fresh('cnnlens_publish')));
+    return name;
+  };
+
+  outputInfo(score, score);
+  const augmentedTargets = targets.map((value) => {
+    const isFed = view.isGraphInput(value) || view.initializer(value) !== undefined;
+    const activationOutput = isFed ? publish(value, 'cnnlens_activation') : value;
+    const gradientOutput = publish(
+      gradientOf(value) ?? builder.zerosLike(value),
+      'cnnlens_gradient',
+    );
+    outputInfo(activationOutput, value);
+    outputInfo(gradientOutput, value);
+    return { value, activationOutput, gradientOutput };
+  });
+  const inputGradientOutput =
+    input === undefined
+      ? undefined
+      : publish(gradientOf(input) ?? builder.zerosLike(input), 'cnnlens_gradient');
+  if (input !== undefined && inputGradientOutput !== undefined) {
+    outputInfo(inputGradientOutput, input);
+  }
+
+  const graph = view.graph;
+  return {
+    model: {
+      ...model,
+      graph: {
+        ...graph,
+        node: [...graph.node, ...builder.nodes],
+        initializer: [...graph.initializer, ...builder.initializers],
+        input: [
+          ...graph.input,
+          makeValueInfo(upstream, factOf(facts, score).elementType, factOf(facts, score).shape),
+        ],
+        output: [...graph.output, ...extraOutputs],
+      },
+    },
+    upstreamGradientInput: upstream,
+    scoreOutput: score,
+    targets: augmentedTargets,
+    ...(inputGradientOutput === undefined ? {} : { inputGradientOutput }),
+  };
+}
+
+/**
+ * Values on a path from a source to the score: forward-reachable from a
+ * source through float values (shapes, indices and masks stop the path) and
+ * backward-reachable from the score.
+ */
+function gradientPath(
+  view: GraphView,
+  facts: ValueFacts,
+  sources: readonly string[],
+  score: string,
+): Set<string> {
+  const isFloat = (v: string): boolean =>
+    FLOAT_TYPES.has(facts.get(v)?.elementType ?? DataType.UNDEFINED);
+  const forward = new Set(sources.filter(isFloat));
+  for (const node of view.nodes) {
+    if (node.input.some((v) => forward.has(v))) {
+      node.output.filter(isFloat).forEach((v) => forward.add(v));
+    }
+  }
+
+  const backward = new Set([score]);
+  for (const node of [...view.nodes].reverse()) {
+    if (node.output.some((v) => backward.has(v))) {
+      node.input.forEach((v) => backward.add(v));
+    }
+  }
+  return new Set([...forward].filter((v) => backward.has(v)));
+}
+
+/** Walks the nodes in reverse topological order, summing gradient contributions per value. */
+function backpropagate(
+  view: GraphView,
+  builder: GraphBackwardBuilder,
+  needs: ReadonlySet<string>,
+  score: string,
+  upstream: string,
+): (value: string) => string | undefined {
+  const contributions = new Map<string, string[]>([[score, [upstream]]]);
+  const gradientOf = (value: string): string | undefined => {
+    const parts = contributions.get(value);
+    if (parts === undefined || parts.length === 0) {
+      return undefined;
+    }
+    if (parts.length > 1) {
+      const shape = builder.shape(value);
+      const sum = builder.withShape(builder.op(parts.length === 2 ? 'Add' : 'Sum', parts), shape);
+      contributions.set(value, [sum]);
+      return sum;
+    }
+    return parts[0];
+  };
+
+  for (const node of [...view.nodes].reverse()) {
+    if (!node.output.some((v) => contributions.has(v)) || !node.input.some((v) => needs.has(v))) {
+      continue;
+    }
+    const rule = gradientRuleFor(node.opType ?? '', node.domain ?? '');
+    if (rule === undefined) {
+      throw new UnsupportedOperatorError(node.opType ?? '', node.name ?? '');
+    }
+
+    const outputGradients = node.output.map((v) => (v === '' ? undefined : gradientOf(v)));
+    const inputGradients = rule(forwardNode(node), outputGradients, builder);
+    node.input.forEach((value, i) => {
+      const gradient = inputGradients[i];
+      if (gradient !== undefined && needs.has(value)) {
+        builder.withShape(gradient, builder.shape(value));
+        contributions.set(value, [...(contributions.get(value) ?? []), gradient]);
+      }
+    });
+  }
+  return gradientOf;
+}
+
+function forwardNode(node: NodeProto): ForwardNode {
+  return {
+    name: node.name ?? '',
+    opType: node.opType ?? '',
+    domain: node.domain ?? '',
+    inputs: node.input,
+    outputs: node.output,
+    attributes: readAttributes(node),
+  };
+}
+
+function factOf(
+  facts: ValueFacts,
+  value: string,
+): { shape: readonly number[]; elementType: number } {
+  const fact = facts.get(value);
+  if (fact === undefined) {
+    throw new Error(`differentiate: no shape facts for value "${value}"; probe the model first`);
+  }
+  return fact;
+}

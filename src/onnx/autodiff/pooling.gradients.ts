@@ -1,0 +1,279 @@
+import { UnsupportedOperatorAttributeError } from '../../errors/unsupported-operator-attribute.error';
+import { DataType } from '../onnx.types';
+import type { BackwardBuilder, ForwardNode, GradientRuleTable } from './gradient-rule';
+import { int, ints, str } from './gradient-rule';
+import { scatterBackAttributes, windowGeometry, type WindowGeometry } from './window-geometry';
+
+const product = (values: readonly number[]): number => values.reduce((p, v) => p * v, 1);
+
+/** Every output position of a window operator, row-major, as index tuples. */
+function outputPositions(outputSize: readonly number[]): number[][] {
+  const positions: number[][] = [[]];
+  for (const size of outputSize) {
+    const next: number[][] = [];
+    for (const prefix of positions) {
+      for (let o = 0; o < size; o++) {
+        next.push([...prefix, o]);
+      }
+    }
+    positions.splice(0, positions.length, ...next);
+  }
+  return positions;
+}
+
+/**
+ * Scatters per-window contributions back onto the input: `contributions`
+ * is [N*C, K, ...out] (K = kernel positions); a ConvTranspose with a
+ * one-hot kernel per position adds each into the input cell it came from,
+ * overlapping windows included.
+ */
+function scatterWindows(
+  b: BackwardBuilder,
+  contributions: string,
+  g: WindowGeometry,
+  kernelWeights: Float32Array,
+  channels: number,
+): string {
+  const { pads, outputPadding } = scatterBackAttributes(g);
+  const inputChannels = kernelWeights.length / product(g.kernel);
+  const weights = b.tensor(kernelWeights, [inputChannels, 1, ...g.kernel]);
+  const scattered = b.op('ConvTranspose', [contributions, weights], {
+    strides: ints(g.strides),
+    dilations: ints(g.dilations),
+    pads: ints(pads),
+    output_padding: ints(outputPadding),
+  });
+  return b.withShape(scattered, [channels, 1, ...g.inputSize]);
+}
+
+/**
+ * AveragePool: each output spreads dY/count evenly over its window, where
+ * count is what onnxruntime divided by (the window clipped to the padded
+ * input with count_include_pad, to the input without); a ConvTranspose of
+ * dY/count with a kernel of ones adds the overlapping shares.
+ */
+function averagePoolGradient(
+  node: ForwardNode,
+  outputGradients: ReadonlyArray<string | undefined>,
+  b: BackwardBuilder,
+): ReadonlyArray<string | undefined> {
+  const dY = outputGradients[0];
+  const x = node.inputs[0] ?? '';
+  if (dY === undefined || !b.needsGradient(x)) {
+    return [];
+  }
+  const xShape = b.shape(x);
+  const yShape = b.shape(node.outputs[0] ?? '');
+  const [n = 1, c = 1] = xShape;
+  const g = windowGeometry(
+    node.attributes,
+    node.attributes.ints('kernel_shape', []),
+    xShape.slice(2),
+    yShape.slice(2),
+  );
+  const includePad = node.attributes.int('count_include_pad', 0) === 1;
+
+  const reciprocal = Float32Array.from(
+    outputPositions(g.outputSize),
+    (o) => 1 / windowCount(g, o, includePad),
+  );
+  const shares = b.op('Mul', [
+    b.reshape(dY, [n * c, 1, ...g.outputSize]),
+    b.tensor(reciprocal, [1, 1, ...g.outputSize]),
+  ]);
+  b.withShape(shares, [n * c, 1, ...g.outputSize]);
+  const ones = new Float32Array(product(g.kernel)).fill(1);
+  return [b.reshape(scatterWindows(b, shares, g, ones, n * c), xShape)];
+}
+
+function windowCount(g: WindowGeometry, position: readonly number[], includePad: boolean): number {
+  return position.reduce((count, o, i) => {
+    const start = o * (g.strides[i] ?? 1) - (g.padsBegin[i] ?? 0);
+    const low = includePad ? -(g.padsBegin[i] ?? 0) : 0;
+    const high = (g.inputSize[i] ?? 0) + (includePad ? (g.padsEnd[i] ?? 0) : 0);
+    let inside = 0;
+    for (let k = 0; k < (g.kernel[i] ?? 1); k++) {
+      const at = start + k * (g.dilations[i] ?? 1);
+      inside += at >= low && at < high ? 1 : 0;
+    }
+    return count * inside;
+  }, 1);
+}
+
+/**
+ * MaxPool: the gradient goes to the element onnxruntime's forward picked,
+ * read from the Indices output of a MaxPool with the same attributes (so
+ * ties go where onnxruntime sent them: the first maximum in window order).
+ * Index == the flat position of window offset k gives a one-hot mask per
+ * offset; masked dY, scattered back by a ConvTranspose with one-hot
+ * kernels, sums the contributions of overlapping windows.
+ */
+function maxPoolGradient(
+  node: ForwardNode,
+  outputGradients: ReadonlyArray<string | undefined>,
+  b: BackwardBuilder,
+): ReadonlyArray<string | undefined> {
+  const dY = outputGradients[0];
+  const x = node.inputs[0] ?? '';
+  if (dY === undefined || !b.needsGradient(x)) {
+    return [];
+  }
+  requireIndices(node, b);
+  const xShape = b.shape(x);
+  const yShape = b.shape(node.outputs[0] ?? '');
+  const [n = 1, c = 1] = xShape;
+  const g = windowGeometry(
+    node.attributes,
+    node.attributes.ints('kernel_shape', []),
+    xShape.slice(2),
+    yShape.slice(2),
+  );
+  const positions = product(g.kernel);
+
+  const local = planeIndices(b, node, x, xShape, yShape);
+  const table = b.tensor(windowOffsetTable(g), [positions, ...g.outputSize]);
+  const mask = b.op(
+    'Cast',
+    [b.op('Equal', [b.reshape(local, [n, c, 1, ...g.outputSize]), table])],
+    { to: int(DataType.FLOAT) },
+  );
+  const masked = b.op('Mul', [mask, b.reshape(dY, [n, c, 1, ...g.outputSize])]);
+  const contributions = b.reshape(b.withShape(masked, [n, c, positions, ...g.outputSize]), [
+    n * c,
+    positions,
+    ...g.outputSize,
+  ]);
+
+  const oneHot = new Float32Array(positions * positions);
+  for (let k = 0; k < positions; k++) {
+    oneHot[k * positions + k] = 1;
+  }
+  return [b.reshape(scatterWindows(b, contributions, g, oneHot, n * c), xShape)];
+}
+
+/** The picked element's index within its (n, c) plane, from a MaxPool run with the node's attributes. */
+function planeIndices(
+  b: BackwardBuilder,
+  node: ForwardNode,
+  x: string,
+  xShape: readonly number[],
+  yShape: readonly number[],
+  kernel?: readonly number[],
+): string {
+  const attributes =
+    kernel === undefined ? copiedPoolAttributes(node) : { kernel_shape: ints(kernel) };
+  const [, indices = ''] = b.node('MaxPool', [x], attributes, 2);
+  const [n = 1, c = 1] = xShape;
+  const plane = product(xShape.slice(2));
+  const offsets = BigInt64Array.from({ length: n * c }, (_, i) => BigInt(i * plane));
+  const local = b.op('Sub', [indices, b.tensor(offsets, [n, c, ...yShape.slice(2).map(() => 1)])]);
+  return b.withShape(local, [n, c, ...yShape.slice(2)]);
+}
+
+function copiedPoolAttributes(node: ForwardNode): Record<string, ReturnType<typeof int>> {
+  const a = node.attributes;
+  const copied: Record<string, ReturnType<typeof int>> = {
+    kernel_shape: ints(a.ints('kernel_shape', [])),
+  };
+  for (const name of ['strides', 'pads', 'dilations']) {
+    if (a.has(name)) {
+      copied[name] = ints(a.ints(name, []));
+    }
+  }
+  if (a.has('ceil_mode')) {
+    copied.ceil_mode = int(a.int('ceil_mode', 0));
+  }
+  if (a.has('auto_pad')) {
+    copied.auto_pad = str(a.string('auto_pad', 'NOTSET'));
+  }
+  return copied;
+}
+
+/** [K, ...out]: in-plane flat index of window offset k at each output, -1 where it falls in padding. */
+function windowOffsetTable(g: WindowGeometry): BigInt64Array {
+  const outputs = outputPositions(g.outputSize);
+  const offsets = outputPositions(g.kernel);
+  const table = new BigInt64Array(offsets.length * outputs.length);
+  offsets.forEach((k, ki) => {
+    outputs.forEach((o, oi) => {
+      let flat = 0;
+      let inside = true;
+      o.forEach((oc, i) => {
+        const at =
+          oc * (g.strides[i] ?? 1) - (g.padsBegin[i] ?? 0) + (k[i] ?? 0) * (g.dilations[i] ?? 1);
+        inside &&= at >= 0 && at < (g.inputSize[i] ?? 0);
+        flat = flat * (g.inputSize[i] ?? 1) + at;
+      });
+      table[ki * outputs.length + oi] = BigInt(inside ? flat : -1);
+    });
+  });
+  return table;
+}
+
+function requireIndices(node: ForwardNode, b: BackwardBuilder): void {
+  if (b.opset < 8) {
+    throw new UnsupportedOperatorAttributeError(
+      node.opType,
+      node.name,
+      'the model opset',
+      'at least 8 (MaxPool Indices)',
+      String(b.opset),
+    );
+  }
+}
+
+/** GlobalAveragePool: dX = dY / (H*W), broadcast over the plane. */
+function globalAveragePoolGradient(
+  node: ForwardNode,
+  outputGradients: ReadonlyArray<string | undefined>,
+  b: BackwardBuilder,
+): ReadonlyArray<string | undefined> {
+  const dY = outputGradients[0];
+  const x = node.inputs[0] ?? '';
+  if (dY === undefined || !b.needsGradient(x)) {
+    return [];
+  }
+  const xShape = b.shape(x);
+  const space = xShape.slice(2);
+  const share = b.tensor(new Float32Array(product(space)).fill(1 / product(space)), [
+    1,
+    1,
+    ...space,
+  ]);
+  return [b.withShape(b.op('Mul', [dY, share]), xShape)];
+}
+
+/** GlobalMaxPool: dY goes to the maximum MaxPool over the whole plane picks (first in row-major order on ties). */
+function globalMaxPoolGradient(
+  node: ForwardNode,
+  outputGradients: ReadonlyArray<string | undefined>,
+  b: BackwardBuilder,
+): ReadonlyArray<string | undefined> {
+  const dY = outputGradients[0];
+  const x = node.inputs[0] ?? '';
+  if (dY === undefined || !b.needsGradient(x)) {
+    return [];
+  }
+  requireIndices(node, b);
+  const xShape = b.shape(x);
+  const [n = 1, c = 1, ...space] = xShape;
+  const plane = product(space);
+
+  const local = planeIndices(b, node, x, xShape, b.shape(node.outputs[0] ?? ''), space);
+  const range = b.tensor(
+    BigInt64Array.from({ length: plane }, (_, i) => BigInt(i)),
+    [plane],
+  );
+  const mask = b.op('Cast', [b.op('Equal', [b.reshape(local, [n, c, 1]), range])], {
+    to: int(DataType.FLOAT),
+  });
+  const routed = b.withShape(b.op('Mul', [mask, b.reshape(dY, [n, c, 1])]), [n, c, plane]);
+  return [b.reshape(routed, xShape)];
+}
+
+export const poolingGradients: GradientRuleTable = {
+  AveragePool: averagePoolGradient,
+  MaxPool: maxPoolGradient,
+  GlobalAveragePool: globalAveragePoolGradient,
+  GlobalMaxPool: globalMaxPoolGradient,
+};

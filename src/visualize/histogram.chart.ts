@@ -1,0 +1,65 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+import type { WeightHistogram } from './weight-histogram';
+
+export interface HistogramPanel {
+  readonly title: string;
+  readonly histogram: WeightHistogram;
+}
+
+export const PANEL_WIDTH = 340;
+export const PANEL_HEIGHT = 190;
+
+const fmt = (value: number): string => value.toPrecision(3);
+
+/** A Vega-Lite bar chart of precomputed bins (x from edge to edge, y the count), exactly PANEL_WIDTH x PANEL_HEIGHT. */
+export function histogramSpec(panel: HistogramPanel): TopLevelSpec {
+  const { histogram } = panel;
+  const bins = histogram.counts.map((count, i) => ({
+    start: histogram.binEdges[i],
+    end: histogram.binEdges[i + 1],
+    count,
+  }));
+  const showsZero = histogram.binEdges[0] <= 0 && histogram.binEdges.at(-1)! >= 0;
+
+  return {
+    width: PANEL_WIDTH,
+    height: PANEL_HEIGHT,
+    autosize: { type: 'fit', contains: 'padding' },
+    background: 'white',
+    title: {
+      text: panel.title,
+      subtitle: `n=${histogram.count}  mean=${fmt(histogram.mean)}  std=${fmt(histogram.std)}  min=${fmt(histogram.min)}  max=${fmt(histogram.max)}`,
+      fontSize: 11,
+      subtitleFontSize: 10,
+      anchor: 'start',
+      limit: PANEL_WIDTH - 10,
+    },
+    layer: [
+      {
+        data: { values: bins },
+        mark: { type: 'bar', color: '#4c78a8' },
+        encoding: {
+          x: {
+            field: 'start',
+            type: 'quantitative',
+            bin: { binned: true },
+            title: 'value',
+            axis: { tickCount: 5 },
+          },
+          x2: { field: 'end' },
+          y: { field: 'count', type: 'quantitative', title: 'count', axis: { tickCount: 4 } },
+        },
+      },
+      ...(showsZero
+        ? [
+            {
+              data: { values: [{ zero: 0 }] },
+              mark: { type: 'rule' as const, color: '#d62728', strokeDash: [3, 3] },
+              encoding: { x: { field: 'zero', type: 'quantitative' as const } },
+            },
+          ]
+        : []),
+    ],
+  };
+}

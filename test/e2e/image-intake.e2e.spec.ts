@@ -1,0 +1,139 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import sharp from 'sharp';
+import request from 'supertest';
+
+import { REPO_ROOT, startTestApp } from '../support/http-app';
+
+const PREDICT = '/v1/models/fashion-mnist/predict';
+
+async function examplePng(): Promise<Buffer> {
+  const labels = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'));
+  return fs.readFile(path.join(REPO_ROOT, 'examples', Object.keys(labels)[0]!));
+}
+
+describe('image intake over HTTP', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_IMAGE_PIXELS: '250000' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const expectError = (response: request.Response, status: number, code: string) => {
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+  };
+
+  it('should answer 400 IMAGE_MISSING for an empty raw body', async () => {
+    const response = await request(app.getHttpServer()).post(PREDICT).set('Content-Type', 'image/png').send(Buffer.alloc(0));
+
+    expectError(response, 400, 'IMAGE_MISSING');
+  });
+
+  it('should answer 400 IMAGE_MISSING for a multipart form without an image field', async () => {
+    const response = await request(app.getHttpServer()).post(PREDICT).field('top_k', '3');
+
+    expectError(response, 400, 'IMAGE_MISSING');
+    expect(response.body.error.message).toContain('"image"');
+  });
+
+  it('should answer 415 UNSUPPORTED_MEDIA_TYPE for bytes that are not an image', async () => {
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .attach('image', Buffer.from('%PDF-1.4 this is a document, not a picture'), 'doc.pdf');
+
+    expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('should answer 415 for a request body of a content type it does not read', async () => {
+    const response = await request(app.getHttpServer()).post(PREDICT).set('Content-Type', 'text/plain').send('hello');
+
+    expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('should reject a truncated PNG instead of decoding it into grey', async () => {
+    const png = await examplePng();
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .attach('image', png.subarray(0, Math.floor(png.length * 0.6)), 'cut.png');
+
+    expectError(response, 400, 'IMAGE_CORRUPT');
+  });
+
+  it('should reject a truncated JPEG', async () => {
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3080c0' } })
+      .jpeg()
+      .toBuffer();
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .attach('image', jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'cut.jpg');
+
+    expectError(response, 400, 'IMAGE_CORRUPT');
+  });
+
+  it('should answer 413 IMAGE_TOO_LARGE when the pixel count exceeds MAX_IMAGE_PIXELS', async () => {
+    const big = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#000' } }).png().toBuffer();
+    const response = await request(app.getHttpServer()).post(PREDICT).attach('image', big, 'big.png');
+
+    expectError(response, 413, 'IMAGE_TOO_LARGE');
+    expect(response.body.error.message).toContain('600x600');
+  });
+
+  it('should accept an RGB JPEG for the grayscale model', async () => {
+    const png = await examplePng();
+    const jpeg = await sharp(png).resize(140, 140).toColourspace('srgb').jpeg().toBuffer();
+    const response = await request(app.getHttpServer()).post(PREDICT).attach('image', jpeg, 'x.jpg').expect(200);
+
+    expect(response.body.predictions[0]).toMatchObject({ width: 140, height: 140 });
+  });
+});
+
+describe('upload size limit', () => {
+  let app: NestFastifyApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_UPLOAD_BYTES: '4096' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const oversized = Buffer.alloc(64 * 1024, 7);
+
+  it('should answer 413 every time on one kept-alive connection, for raw bodies', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const response = await fetch(`${base}${PREDICT}`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: oversized,
+      });
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    }
+  });
+
+  it('should answer 413 every time for multipart uploads, and serve normally afterwards', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const form = new FormData();
+      form.append('image', new Blob([oversized], { type: 'image/png' }), 'big.png');
+      const response = await fetch(`${base}${PREDICT}`, { method: 'POST', body: form });
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    }
+
+    const form = new FormData();
+    form.append('image', new Blob([await examplePng()], { type: 'image/png' }), 'ok.png');
+    const ok = await fetch(`${base}${PREDICT}`, { method: 'POST', body: form });
+    expect(ok.status).toBe(200);
+  });
+});

@@ -1,0 +1,47 @@
+import { Redis } from 'ioredis';
+
+import type { JobContext, JobHandler } from '../../../src/jobs/job-handler';
+import type { JobHandlerRegistry } from '../../../src/jobs/job-handler.registry';
+import type { JobAnswer, JobData, JobKind } from '../../../src/jobs/job.types';
+
+export interface InstrumentOptions {
+  readonly redisUrl: string;
+  /** Hash keys: field = job id, value = how many runs started / finished. */
+  readonly startedKey: string;
+  readonly finishedKey: string;
+  /** Added before each run (a timer: the event loop stays free, as with native work). */
+  readonly delayMs: number;
+}
+
+/**
+ * Wraps every handler so a test can see, from outside the worker process,
+ * how often each job was started and finished, and can make jobs slow enough
+ * to kill a worker in the middle of one.
+ */
+export function instrumentHandlers(handlers: JobHandlerRegistry, options: InstrumentOptions): JobHandlerRegistry {
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  return new Map<JobKind, JobHandler>(
+    [...handlers].map(([kind, handler]) => [kind, new InstrumentedHandler(handler, redis, options)]),
+  );
+}
+
+class InstrumentedHandler implements JobHandler {
+  constructor(
+    private readonly inner: JobHandler,
+    private readonly redis: Redis,
+    private readonly options: InstrumentOptions,
+  ) {}
+
+  async run(data: JobData, context: JobContext): Promise<JobAnswer> {
+    await this.redis.hincrby(this.options.startedKey, context.jobId, 1);
+    await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
+
+    const answer = await this.inner.run(data, context);
+    await this.redis.hincrby(this.options.finishedKey, context.jobId, 1);
+    return answer;
+  }
+}
+
+export function instrumentKeys(prefix: string): { startedKey: string; finishedKey: string } {
+  return { startedKey: `${prefix}:test:started`, finishedKey: `${prefix}:test:finished` };
+}

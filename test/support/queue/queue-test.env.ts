@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+import { createProcessServices, type ProcessServices, type ServiceOptions } from '../../../src/bootstrap/services';
+import { loadConfig } from '../../../src/config/app-config';
+import { createHttpApp } from '../../../src/http/http-server';
+import { QUEUE_NAME } from '../../../src/jobs/queue/queue.keys';
+import { installHttpMetrics } from '../../../src/metrics/http-metrics.hook';
+import { REPO_ROOT } from '../http-app';
+import { silentLogger } from '../silent-logger';
+
+/** The shared Redis of the test machine; each run gets its own key prefix, so runs never meet. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function uniquePrefix(name: string): string {
+  return `cnn-lens-test:${name}:${randomUUID().slice(0, 8)}`;
+}
+
+export interface QueueTestApp {
+  readonly app: NestFastifyApplication;
+  readonly process: ProcessServices;
+  close(): Promise<void>;
+}
+
+/** The HTTP application in queue mode, in this process: ROLE=api (enqueue only) or all (with a worker). */
+export async function startQueueApp(env: NodeJS.ProcessEnv, options: ServiceOptions = {}): Promise<QueueTestApp> {
+  const config = loadConfig({
+    MODEL_REPOSITORY: path.join(REPO_ROOT, 'models'),
+    ORT_INTRA_OP_THREADS: '1',
+    REDIS_URL: TEST_REDIS_URL,
+    ...env,
+  });
+  const processServices = await createProcessServices(config, silentLogger, options);
+  const app = await createHttpApp(processServices.services);
+  if (processServices.services.metrics !== undefined) {
+    installHttpMetrics(app.getHttpAdapter().getInstance(), processServices.services.metrics);
+  }
+  await app.getHttpAdapter().getInstance().ready();
+  processServices.worker?.start();
+
+  return {
+    app,
+    process: processServices,
+    close: async () => {
+      await processServices.worker?.close();
+      await app.close();
+      await processServices.services.jobs.close();
+    },
+  };
+}
+
+/** A BullMQ handle on the test queue, to look at jobs the way an operator would. */
+export function inspectQueue(prefix: string, url = TEST_REDIS_URL): Queue {
+  return new Queue(QUEUE_NAME, { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix });
+}
+
+/** Deletes every key of a test prefix. */
+export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) {
+    await redis.del(...keys);
+  }
+  redis.disconnect();
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until check() is true or timeoutMs passes; returns the last value of check(). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) {
+      return true;
+    }
+    await sleep(stepMs);
+  }
+  return check();
+}

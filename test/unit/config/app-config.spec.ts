@@ -1,0 +1,74 @@
+import { loadConfig } from '../../../src/config/app-config';
+import { ConfigurationError } from '../../../src/errors/configuration.error';
+
+function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('loadConfig accepted an invalid environment');
+}
+
+describe('loadConfig', () => {
+  it('should apply the documented defaults to an empty environment', () => {
+    const config = loadConfig({});
+
+    expect(config.port).toBe(8080);
+    expect(config.grpcPort).toBe(50051);
+    expect(config.role).toBe('all');
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.modelRepository).toBe('./models');
+    expect(config.executionProviders).toEqual(['cpu']);
+    expect(config.maxUploadBytes).toBe(20 * 1024 * 1024);
+    expect(config.requestTimeoutMs).toBe(30000);
+  });
+
+  it('should read and convert every kind of value', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      ROLE: 'worker',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      ORT_EXECUTION_PROVIDERS: 'CUDA, cpu',
+      ORT_CUDA_MEMORY_LIMIT_MB: '512',
+      MAX_IMAGE_PIXELS: '1000',
+    });
+
+    expect(config.port).toBe(9090);
+    expect(config.role).toBe('worker');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect(config.executionProviders).toEqual(['cuda', 'cpu']);
+    expect(config.cudaMemoryLimitBytes).toBe(512 * 1024 * 1024);
+    expect(config.maxImagePixels).toBe(1000);
+  });
+
+  it('should treat an empty variable as unset', () => {
+    expect(loadConfig({ REDIS_URL: '', PORT: '' }).port).toBe(8080);
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'an integer from 0 to 65535'],
+    ['PORT', '70000', 'an integer from 0 to 65535'],
+    ['ROLE', 'scheduler', 'one of all, api, worker'],
+    ['ORT_EXECUTION_PROVIDERS', 'cuda,tpu', 'a comma-separated list of cuda and cpu'],
+    ['REDIS_URL', 'http://localhost', 'a redis:// or rediss:// URL'],
+    ['MAX_UPLOAD_BYTES', '-5', 'an integer from 1024'],
+    ['REQUEST_TIMEOUT_MS', '1.5', 'an integer from 100'],
+    ['LOG_LEVEL', 'loud', 'one of fatal, error'],
+  ])('should refuse %s=%s naming the variable and what it accepts', (variable, value, expected) => {
+    const error = problemsOf({ [variable]: value });
+
+    expect(error.code).toBe('INVALID_CONFIGURATION');
+    expect(error.message).toContain(`${variable}="${value}" is invalid`);
+    expect(error.message).toContain(expected);
+  });
+
+  it('should report every invalid variable at once', () => {
+    const error = problemsOf({ PORT: 'x', ROLE: 'y' });
+
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(['PORT', 'ROLE']);
+  });
+});

@@ -1,0 +1,289 @@
+import { DomainError } from '../../../src/errors/domain-error';
+import { decodeUpload } from '../../../src/imaging/image-decoder';
+import {
+  animatedImage,
+  noisyPixels,
+  pixelAt,
+  pngHeaderOnly,
+  rawImage,
+  rgbPixels,
+  twoFramePixels,
+  type Rgb,
+} from '../../fixtures/images/test-images';
+
+const limits = { maxPixels: 4_000_000 };
+
+async function decodeError(bytes: Buffer, maxPixels = limits.maxPixels): Promise<DomainError> {
+  try {
+    await decodeUpload(bytes, { maxPixels });
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('decodeUpload accepted the bytes');
+}
+
+function expectClose(actual: Rgb, expected: Rgb, tolerance: number): void {
+  actual.forEach((value, c) =>
+    expect(Math.abs(value - expected[c])).toBeLessThanOrEqual(tolerance),
+  );
+}
+
+describe('decodeUpload', () => {
+  describe('refuses bad input', () => {
+    it('refuses an empty body with IMAGE_MISSING', async () => {
+      const error = await decodeError(Buffer.alloc(0));
+
+      expect(error.code).toBe('IMAGE_MISSING');
+      expect(error.kind).toBe('invalid-argument');
+      expect(error.message).toContain('"image"');
+    });
+
+    it('refuses an SVG even though libvips could render it, naming it and the accepted formats', async () => {
+      const svg = Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+      );
+
+      const error = await decodeError(svg);
+
+      expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(error.kind).toBe('unsupported-media-type');
+      expect(error.message).toContain('svg');
+      expect(error.message).toContain('jpeg, png, webp, gif, tiff, avif');
+    });
+
+    it('refuses a PDF, naming it', async () => {
+      const error = await decodeError(Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n'));
+
+      expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(error.message).toContain('pdf (application/pdf)');
+    });
+
+    it('refuses a BMP header, naming it', async () => {
+      const error = await decodeError(Buffer.concat([Buffer.from('BM'), Buffer.alloc(60, 1)]));
+
+      expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(error.message).toContain('bmp');
+    });
+
+    it('refuses random bytes as no recognised format', async () => {
+      const error = await decodeError(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+
+      expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(error.message).toContain('no recognised image format');
+    });
+
+    it('refuses a truncated JPEG with IMAGE_CORRUPT instead of decoding grey', async () => {
+      const jpeg = await rawImage(noisyPixels(64, 48), 64, 48, 3).jpeg().toBuffer();
+
+      const error = await decodeError(jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.kind).toBe('invalid-argument');
+      expect(error.message).toContain('valid jpeg file');
+    });
+
+    it('refuses a truncated PNG with IMAGE_CORRUPT', async () => {
+      const png = await rawImage(noisyPixels(64, 48), 64, 48, 3).png().toBuffer();
+
+      const error = await decodeError(png.subarray(0, Math.floor(png.length * 0.6)));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.message).toContain('valid png file');
+    });
+
+    it('refuses a PNG whose header is cut, with IMAGE_CORRUPT', async () => {
+      const png = await rawImage(noisyPixels(8, 8), 8, 8, 3).png().toBuffer();
+
+      const error = await decodeError(png.subarray(0, 12));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.message).toContain('png');
+    });
+
+    it('checks the pixel limit from the header, before decoding', async () => {
+      // The same construction at a small size is undecodable (IMAGE_CORRUPT), so only a
+      // header check can answer IMAGE_TOO_LARGE for the huge one.
+      const control = await decodeError(pngHeaderOnly(50, 50));
+      expect(control.code).toBe('IMAGE_CORRUPT');
+
+      const started = Date.now();
+      const error = await decodeError(pngHeaderOnly(100_000, 100_000), 1_000_000);
+
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error.code).toBe('IMAGE_TOO_LARGE');
+      expect(error.kind).toBe('payload-too-large');
+      expect(error.message).toContain('100000 x 100000');
+      expect(error.message).toContain('at most 1000000 pixels');
+      expect(error.details()).toEqual({ width: 100_000, height: 100_000, maxPixels: 1_000_000 });
+    });
+
+    it('accepts an image of exactly the pixel limit', async () => {
+      const png = await rawImage(
+        rgbPixels(10, 10, () => [1, 2, 3]),
+        10,
+        10,
+        3,
+      )
+        .png()
+        .toBuffer();
+
+      const image = await decodeUpload(png, { maxPixels: 100 });
+
+      expect([image.width, image.height]).toEqual([10, 10]);
+    });
+  });
+
+  describe('normalises what it accepts', () => {
+    it('decodes a PNG exactly to RGB interleaved', async () => {
+      const pixels = rgbPixels(5, 3, (x, y) => [x * 50, y * 100, 7]);
+      const png = await rawImage(pixels, 5, 3, 3).png().toBuffer();
+
+      const image = await decodeUpload(png, limits);
+
+      expect(image).toMatchObject({ width: 5, height: 3, channels: 3, format: 'png' });
+      expect(image.sourceChannels).toBe(3);
+      expect(image.hadAlpha).toBe(false);
+      expect(Array.from(image.data)).toEqual(Array.from(pixels));
+    });
+
+    it('applies EXIF orientation 6 (rotate 90 degrees clockwise) and reports upright dimensions', async () => {
+      // Stored 32x16: quadrants TL red, TR green, BL blue, BR white.
+      const quadrants = (x: number, y: number): Rgb => {
+        if (y < 8) {
+          return x < 16 ? [255, 0, 0] : [0, 255, 0];
+        }
+        return x < 16 ? [0, 0, 255] : [255, 255, 255];
+      };
+      const jpeg = await rawImage(rgbPixels(32, 16, quadrants), 32, 16, 3)
+        .jpeg({ quality: 100 })
+        .withMetadata({ orientation: 6 })
+        .toBuffer();
+
+      const image = await decodeUpload(jpeg, limits);
+
+      // Rotating clockwise: stored top row becomes the right column, stored left half the top.
+      expect([image.width, image.height]).toEqual([16, 32]);
+      expectClose(pixelAt(image.data, 16, 12, 4), [255, 0, 0], 40);
+      expectClose(pixelAt(image.data, 16, 12, 28), [0, 255, 0], 40);
+      expectClose(pixelAt(image.data, 16, 3, 4), [0, 0, 255], 40);
+      expectClose(pixelAt(image.data, 16, 3, 28), [255, 255, 255], 40);
+    });
+
+    it('reports upright dimensions in IMAGE_TOO_LARGE for a rotated JPEG', async () => {
+      const jpeg = await rawImage(noisyPixels(40, 20), 40, 20, 3)
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer();
+
+      const error = await decodeError(jpeg, 100);
+
+      expect(error.message).toContain('20 x 40');
+    });
+
+    it('keeps the first frame of an animated GIF', async () => {
+      const frames = twoFramePixels(8, 8, [255, 255, 255], [0, 0, 0]);
+      const gif = await animatedImage(frames, 8, 8, 2).gif().toBuffer();
+      const { default: sharp } = await import('sharp');
+      expect((await sharp(gif).metadata()).pages).toBe(2);
+
+      const image = await decodeUpload(gif, limits);
+
+      expect([image.width, image.height, image.format]).toEqual([8, 8, 'gif']);
+      expect(Array.from(new Set(image.data))).toEqual([255]);
+    });
+
+    it('keeps the first frame of an animated WebP', async () => {
+      const frames = twoFramePixels(8, 8, [0, 0, 0], [255, 255, 255]);
+      const webp = await animatedImage(frames, 8, 8, 2).webp({ lossless: true }).toBuffer();
+
+      const image = await decodeUpload(webp, limits);
+
+      expect([image.width, image.height, image.format]).toEqual([8, 8, 'webp']);
+      expect(Math.max(...image.data)).toBe(0);
+    });
+
+    it('converts a CMYK JPEG to the RGB it was made from, through the ICC transform', async () => {
+      // Three colour stripes: white, black, brick red. Reading the CMYK bands as RGB, or
+      // the naive R = 255(1-C)(1-K), would be off by 190 or more; the profile round trip
+      // (perceptual one way, relative colorimetric back) moves saturated colours by up to ~15.
+      const stripes: readonly Rgb[] = [
+        [255, 255, 255],
+        [0, 0, 0],
+        [200, 60, 40],
+      ];
+      const cmyk = await rawImage(
+        rgbPixels(48, 16, (x) => stripes[Math.floor(x / 16)]),
+        48,
+        16,
+        3,
+      )
+        .toColourspace('cmyk')
+        .jpeg({ quality: 100 })
+        .toBuffer();
+      const { default: sharp } = await import('sharp');
+      expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+
+      const image = await decodeUpload(cmyk, limits);
+
+      expect(image.sourceChannels).toBe(4);
+      expect(image.hadAlpha).toBe(false);
+      expectClose(pixelAt(image.data, 48, 8, 8), stripes[0], 3);
+      expectClose(pixelAt(image.data, 48, 24, 8), stripes[1], 10);
+      expectClose(pixelAt(image.data, 48, 40, 8), stripes[2], 20);
+    });
+
+    it('reduces a 16-bit PNG to 8 bits per channel (v16 = 257 * v8)', async () => {
+      const { default: sharp } = await import('sharp');
+      const v8 = [0, 1, 128, 200, 255, 77];
+      const png16 = await sharp(new Uint16Array(v8.map((v) => v * 257)), {
+        raw: { width: 2, height: 1, channels: 3 },
+      })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer();
+      expect((await sharp(png16).metadata()).depth).toBe('ushort');
+
+      const image = await decodeUpload(png16, limits);
+
+      expect(Array.from(image.data)).toEqual(v8);
+    });
+
+    it('flattens alpha onto white', async () => {
+      const rgba = Buffer.from([255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 255, 128]);
+      const png = await rawImage(rgba, 3, 1, 4).png().toBuffer();
+
+      const image = await decodeUpload(png, limits);
+
+      expect(image.hadAlpha).toBe(true);
+      expect(image.sourceChannels).toBe(4);
+      expectClose(pixelAt(image.data, 3, 0, 0), [255, 0, 0], 0);
+      expectClose(pixelAt(image.data, 3, 1, 0), [255, 255, 255], 0);
+      // 128/255 of blue over white: 255 * (1 - 128/255) = 127 for red and green
+      expectClose(pixelAt(image.data, 3, 2, 0), [127, 127, 255], 1);
+    });
+
+    it('expands a one-channel grey PNG to equal RGB and reports one source channel', async () => {
+      const grey = Buffer.from([0, 100, 200, 255]);
+      const png = await rawImage(grey, 2, 2, 1).toColourspace('b-w').png().toBuffer();
+
+      const image = await decodeUpload(png, limits);
+
+      expect(image.sourceChannels).toBe(1);
+      expect(Array.from(image.data)).toEqual([
+        0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255,
+      ]);
+    });
+
+    it('accepts AVIF and TIFF', async () => {
+      const pixels = rgbPixels(16, 16, () => [90, 90, 90]);
+      const avif = await rawImage(pixels, 16, 16, 3).avif().toBuffer();
+      const tiff = await rawImage(pixels, 16, 16, 3).tiff().toBuffer();
+
+      expect((await decodeUpload(avif, limits)).format).toBe('avif');
+      expect((await decodeUpload(tiff, limits)).format).toBe('tiff');
+    });
+  });
+});
