@@ -10,7 +10,8 @@ const swc = {
 };
 
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime-node checks typed arrays with instanceof; this environment shares the host's constructors.
+  testEnvironment: '<rootDir>/test/support/onnxruntime.environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },

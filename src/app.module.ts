@@ -1,9 +1,11 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { ExplainController } from './http/explain.controller';
 import { HealthController } from './http/health.controller';
 import { JobsController } from './http/jobs.controller';
 import { ModelsController } from './http/models.controller';
+import { VisualizeController } from './http/visualize.controller';
 import { JOB_RUNNER, type JobRunner } from './jobs/job-runner';
 import type { Logger } from './logging/logger';
 import { LOGGER } from './logging/logger.token';
@@ -26,7 +28,10 @@ type ControllerClass = NonNullable<DynamicModule['controllers']>[number];
 
 /** A worker answers its probes and scrapes, but serves no API route. */
 function controllersFor(services: AppServices, all: readonly ControllerClass[]): ControllerClass[] {
-  const kept = services.routes === 'probes' ? all.filter((controller) => controller === HealthController) : [...all];
+  const kept =
+    services.routes === 'probes'
+      ? all.filter((controller) => controller === HealthController)
+      : [...all];
   return services.metrics === undefined ? kept : [...kept, MetricsController];
 }
 
@@ -44,7 +49,13 @@ export class AppModule {
 
     return {
       module: AppModule,
-      controllers: controllersFor(services, [HealthController, ModelsController, JobsController]),
+      controllers: controllersFor(services, [
+        HealthController,
+        ModelsController,
+        JobsController,
+        VisualizeController,
+        ExplainController,
+      ]),
       providers,
       exports: providers,
     };

@@ -34,7 +34,11 @@ function readConfig(): AppConfig {
  * probes and /metrics), gRPC (api, all), and a queue worker (worker, all
  * with REDIS_URL). Without REDIS_URL, ROLE=all runs the jobs in-process.
  */
-export async function startProcess(config: AppConfig, logger: Logger, options: ServiceOptions = {}): Promise<RunningProcess> {
+export async function startProcess(
+  config: AppConfig,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<RunningProcess> {
   const { services, worker, servesApi } = await createProcessServices(config, logger, options);
   const app = await createHttpApp(services);
   if (services.metrics !== undefined) {
@@ -42,7 +46,9 @@ export async function startProcess(config: AppConfig, logger: Logger, options: S
   }
 
   await app.listen({ port: config.port, host: config.host });
-  const grpc = servesApi ? await startGrpcServer(services, config.grpcPort, config.host) : undefined;
+  const grpc = servesApi
+    ? await startGrpcServer(services, config.grpcPort, config.host)
+    : undefined;
   worker?.start();
 
   const httpPort = listeningPort(app, config.port);
@@ -75,18 +81,25 @@ function listeningPort(app: NestFastifyApplication, configured: number): number 
   return typeof address === 'object' && address !== null ? address.port : configured;
 }
 
-/** SIGTERM and SIGINT drain once; past SHUTDOWN_TIMEOUT_MS the process exits anyway, and a second signal ends it at once. */
+/**
+ * SIGTERM and SIGINT drain once; past SHUTDOWN_TIMEOUT_MS the process exits
+ * anyway. Later signals are ignored: Nest's own shutdown hook re-raises the
+ * signal after closing the HTTP app, which must not cut the drain short.
+ */
 export function stopOnSignals(running: RunningProcess, config: AppConfig, logger: Logger): void {
   let stopping = false;
 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      process.exit(1);
+      return;
     }
     stopping = true;
     logger.info({ signal }, 'stopping: draining the jobs in flight');
     setTimeout(() => {
-      logger.error({ timeoutMs: config.queue.shutdownTimeoutMs }, 'drain did not finish in time; exiting');
+      logger.error(
+        { timeoutMs: config.queue.shutdownTimeoutMs },
+        'drain did not finish in time; exiting',
+      );
       process.exit(1);
     }, config.queue.shutdownTimeoutMs).unref();
 

@@ -50,7 +50,10 @@ export async function openAugmented(
     targets: targets.layers,
     includeInput: targets.includeInput,
   });
-  const session = await ort.InferenceSession.create(encodeModel(augmented.model), sessionOptions(options));
+  const session = await ort.InferenceSession.create(
+    encodeModel(augmented.model),
+    sessionOptions(options),
+  );
   const scoreShape = facts.get(augmented.scoreOutput)?.shape ?? [];
   return { session, augmented, scoreShape, buildMs: performance.now() - started };
 }
@@ -63,12 +66,17 @@ export function oneHot(shape: readonly number[], classIndex: number): ort.Tensor
 }
 
 /** Ends profiling and returns the path of the profile file onnxruntime wrote for `prefix`. */
-export async function finishProfile(session: ort.InferenceSession, prefix: string): Promise<string | undefined> {
+export async function finishProfile(
+  session: ort.InferenceSession,
+  prefix: string,
+): Promise<string | undefined> {
   session.endProfiling();
   const dir = path.dirname(prefix);
   const base = path.basename(prefix);
   const files = (await fs.readdir(dir)).filter((f) => f.startsWith(base) && f.endsWith('.json'));
-  const stats = await Promise.all(files.map(async (f) => ({ f, t: (await fs.stat(path.join(dir, f))).mtimeMs })));
+  const stats = await Promise.all(
+    files.map(async (f) => ({ f, t: (await fs.stat(path.join(dir, f))).mtimeMs })),
+  );
   const newest = stats.sort((a, b) => b.t - a.t)[0];
   return newest === undefined ? undefined : path.join(dir, newest.f);
 }

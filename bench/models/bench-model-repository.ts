@@ -40,10 +40,10 @@ const resnetSpec = {
 export async function prepareBenchModels(log: (line: string) => void): Promise<string> {
   await fs.mkdir(BENCH_MODELS, { recursive: true });
 
+  // Copied, not linked: the repository lists real folders only; the copy is small and kept current.
   const bundled = path.join(BENCH_MODELS, BUNDLED_MODEL);
-  if (!existsSync(bundled)) {
-    await fs.symlink(path.join(REPOSITORY_ROOT, 'models', BUNDLED_MODEL), bundled, 'dir');
-  }
+  await fs.rm(bundled, { recursive: true, force: true });
+  await fs.cp(path.join(REPOSITORY_ROOT, 'models', BUNDLED_MODEL), bundled, { recursive: true });
 
   const folder = path.join(BENCH_MODELS, RESNET50_MODEL);
   const file = path.join(folder, 'model.onnx');

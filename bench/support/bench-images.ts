@@ -12,10 +12,14 @@ export interface BenchImages {
 
 /** Deterministic test pictures, written once to bench/out/images for curl and inspection. */
 export async function makeBenchImages(outDir: string): Promise<BenchImages> {
-  const small = await sharp(pixels(28, 28, 1, garment), { raw: { width: 28, height: 28, channels: 1 } })
+  const small = await sharp(pixels(28, 28, 1, garment), {
+    raw: { width: 28, height: 28, channels: 1 },
+  })
     .png()
     .toBuffer();
-  const large = await sharp(pixels(224, 224, 3, scene), { raw: { width: 224, height: 224, channels: 3 } })
+  const large = await sharp(pixels(224, 224, 3, scene), {
+    raw: { width: 224, height: 224, channels: 3 },
+  })
     .png()
     .toBuffer();
 

@@ -35,7 +35,10 @@ export function machineCpu(): MachineCpu {
     const values = line.trim().split(/\s+/).slice(1).map(Number);
     const idle = (values[3] ?? 0) + (values[4] ?? 0);
     const total = values.slice(0, 8).reduce((sum, x) => sum + x, 0);
-    return { busySeconds: (total - idle) / TICKS_PER_SECOND, totalSeconds: total / TICKS_PER_SECOND };
+    return {
+      busySeconds: (total - idle) / TICKS_PER_SECOND,
+      totalSeconds: total / TICKS_PER_SECOND,
+    };
   } catch {
     return { busySeconds: 0, totalSeconds: 0 };
   }

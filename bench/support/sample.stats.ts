@@ -12,7 +12,7 @@ export function percentile(sorted: readonly number[], p: number): number {
     return Number.NaN;
   }
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 /** Median, p95 (nearest rank), minimum and mean of latency samples in milliseconds. */
@@ -20,7 +20,7 @@ export function summarize(samples: readonly number[]): SampleSummary {
   const sorted = [...samples].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const median =
-    sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 
   return {
     runs: sorted.length,

@@ -8,26 +8,47 @@ export interface LoopBudget {
   readonly budgetMs: number;
 }
 
+/** Measures one piece of work; see interleavedLoop. */
+export async function timedLoop(
+  work: () => Promise<unknown>,
+  budget: LoopBudget,
+): Promise<SampleSummary> {
+  const { only } = await interleavedLoop({ only: work }, budget);
+  return only;
+}
+
 /**
- * Runs `work` `warmup` times unmeasured, then measures each call until
- * maxRuns, or until both minRuns and the time budget are reached: slow cases
- * get fewer runs, fast ones many, and the whole bench stays bounded.
+ * Runs each piece of work `warmup` times unmeasured, then measures them in
+ * turn (a, b, c, a, b, c, ...) until maxRounds, or until both minRuns and the
+ * time budget are reached. Taking turns means that a change in the machine's
+ * load (it is shared) falls on every piece alike, so their ratios hold
+ * better than the absolute times.
  */
-export async function timedLoop(work: () => Promise<unknown>, budget: LoopBudget): Promise<SampleSummary> {
+export async function interleavedLoop<K extends string>(
+  works: Readonly<Record<K, () => Promise<unknown>>>,
+  budget: LoopBudget,
+): Promise<Record<K, SampleSummary>> {
+  const keys = Object.keys(works) as K[];
   for (let i = 0; i < budget.warmup; i++) {
-    await work();
+    for (const key of keys) {
+      await works[key]();
+    }
   }
 
-  const samples: number[] = [];
+  const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   const started = performance.now();
-  while (samples.length < budget.maxRuns) {
-    const t0 = performance.now();
-    await work();
-    samples.push(performance.now() - t0);
-
-    if (samples.length >= budget.minRuns && performance.now() - started > budget.budgetMs) {
+  for (let round = 0; round < budget.maxRuns; round++) {
+    for (const key of keys) {
+      const t0 = performance.now();
+      await works[key]();
+      samples[key].push(performance.now() - t0);
+    }
+    if (round + 1 >= budget.minRuns && performance.now() - started > budget.budgetMs) {
       break;
     }
   }
-  return summarize(samples);
+  return Object.fromEntries(keys.map((k) => [k, summarize(samples[k])])) as Record<
+    K,
+    SampleSummary
+  >;
 }

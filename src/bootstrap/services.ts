@@ -6,7 +6,10 @@ import { InlineJobRunner } from '../jobs/inline-job.runner';
 import type { JobHandler } from '../jobs/job-handler';
 import type { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import type { JobKind } from '../jobs/job.types';
+import { createExplainHandler } from '../jobs/handlers/explain.handler';
+import { FeatureMapsHandler } from '../jobs/handlers/feature-maps.handler';
 import { PredictHandler } from '../jobs/handlers/predict.handler';
+import { PredictionImageHandler } from '../jobs/handlers/prediction-image.handler';
 import { createQueueRunner, createQueueWorker } from '../jobs/queue/queue-mode.factory';
 import type { QueueJobWorker } from '../jobs/queue/queue-job.worker';
 import type { Logger } from '../logging/logger';
@@ -16,7 +19,10 @@ import { ModelRepository } from '../models/model-repository';
 import { SessionFactory, sessionFactoryOptionsFrom } from '../runtime/session-factory';
 
 /** Loads the model repository; shared by the API and the workers. */
-export async function createModelRepository(config: AppConfig, logger: Logger): Promise<ModelRepository> {
+export async function createModelRepository(
+  config: AppConfig,
+  logger: Logger,
+): Promise<ModelRepository> {
   const sessions = new SessionFactory(sessionFactoryOptionsFrom(config));
   const models = new ModelRepository(path.resolve(config.modelRepository), sessions, logger);
   await models.loadAll();
@@ -24,9 +30,20 @@ export async function createModelRepository(config: AppConfig, logger: Logger): 
 }
 
 /** One handler per job kind; the same table serves in-process jobs and queue workers. */
-export function createJobHandlers(config: AppConfig, models: ModelRepository): ReadonlyMap<JobKind, JobHandler> {
+export function createJobHandlers(
+  config: AppConfig,
+  models: ModelRepository,
+): ReadonlyMap<JobKind, JobHandler> {
   const limits = { maxPixels: config.maxImagePixels };
-  return new Map<JobKind, JobHandler>([['predict', new PredictHandler(models, limits)]]);
+  return new Map<JobKind, JobHandler>([
+    ['predict', new PredictHandler(models, limits)],
+    [
+      'feature-maps',
+      new FeatureMapsHandler(models, limits, new SessionFactory(sessionFactoryOptionsFrom(config))),
+    ],
+    ['prediction-image', new PredictionImageHandler(models, limits)],
+    ['explain', createExplainHandler(config, models)],
+  ]);
 }
 
 export interface ServiceOptions {
@@ -69,7 +86,11 @@ export async function createProcessServices(
   options: ServiceOptions = {},
 ): Promise<ProcessServices> {
   if (config.redisUrl === undefined) {
-    return { services: await createInlineServices(config, logger, options), worker: undefined, servesApi: true };
+    return {
+      services: await createInlineServices(config, logger, options),
+      worker: undefined,
+      servesApi: true,
+    };
   }
 
   const models = await createModelRepository(config, logger);

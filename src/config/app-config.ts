@@ -132,7 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   if (e.ROLE !== 'all' && e.REDIS_URL === undefined) {
     throw new ConfigurationError([
-      { variable: 'REDIS_URL', received: '', expected: `a redis:// URL: ROLE=${e.ROLE} runs jobs through Redis` },
+      {
+        variable: 'REDIS_URL',
+        received: '',
+        expected: `a redis:// URL: ROLE=${e.ROLE} runs jobs through Redis`,
+      },
     ]);
   }
   return {

@@ -6,7 +6,9 @@ export class CallEndedError extends DomainError {
   readonly kind = 'timeout';
 
   constructor(readonly jobId: string) {
-    super(`the call was cancelled or its deadline passed before job "${jobId}" finished; the job was withdrawn`);
+    super(
+      `the call was cancelled or its deadline passed before job "${jobId}" finished; the job was withdrawn`,
+    );
     this.name = 'CallEndedError';
   }
 }

@@ -9,7 +9,9 @@ export class RedisUnavailableError extends DomainError {
     readonly operation: string,
     readonly reason: string,
   ) {
-    super(`the job queue is unavailable: Redis did not answer "${operation}" (${reason}); retry shortly`);
+    super(
+      `the job queue is unavailable: Redis did not answer "${operation}" (${reason}); retry shortly`,
+    );
     this.name = 'RedisUnavailableError';
   }
 

@@ -7,8 +7,10 @@ const TOLERANCE = 1e-13;
 /**
  * The projection of the rows of X (positions x channels, after subtracting
  * each channel's mean) on its first right singular vector: X_c v_1, as
- * pytorch-grad-cam's get_2d_projection. The sign is fixed so that the sum is
- * >= 0 (SVD leaves it arbitrary). `values` is channel-major [K, area].
+ * pytorch-grad-cam's get_2d_projection. SVD leaves the sign arbitrary and the
+ * projection of centred data always sums to 0, so the sign is fixed to make
+ * the map covary non-negatively with the uncentred channel sum:
+ * sum_p M_p * sum_k X_kp >= 0. `values` is channel-major [K, area].
  */
 export function firstPrincipalProjection(
   values: Float32Array,
@@ -21,11 +23,15 @@ export function firstPrincipalProjection(
       ? viaPositions(centered, channels, area)
       : viaChannels(centered, channels, area);
 
-  let sum = 0;
-  for (const v of projection) {
-    sum += v;
+  let covariance = 0;
+  for (let p = 0; p < area; p += 1) {
+    let channelSum = 0;
+    for (let k = 0; k < channels; k += 1) {
+      channelSum += values[k * area + p] ?? 0;
+    }
+    covariance += (projection[p] ?? 0) * channelSum;
   }
-  const sign = sum < 0 ? -1 : 1;
+  const sign = covariance < 0 ? -1 : 1;
   return Float32Array.from(projection, (v) => sign * v);
 }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 
 /** proto/ at the repository root, from src/grpc (ts) and from dist/grpc (built) alike. */
 export const PROTO_ROOT = path.resolve(__dirname, '../../proto');
@@ -19,12 +20,14 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
 };
 
 export interface CnnLensProto {
-  readonly definition: protoLoader.PackageDefinition;
   readonly service: grpc.ServiceDefinition;
+  /** Everything reflection announces: CnnLens and the health service. */
+  readonly reflected: protoLoader.PackageDefinition;
 }
 
 export function loadCnnLensProto(): CnnLensProto {
   const definition = protoLoader.loadSync(CNN_LENS_PROTO, PROTO_LOADER_OPTIONS);
   const service = definition[CNN_LENS_SERVICE] as grpc.ServiceDefinition;
-  return { definition, service };
+  const reflected = protoLoader.loadSync([CNN_LENS_PROTO, healthProtoPath], PROTO_LOADER_OPTIONS);
+  return { service, reflected };
 }

@@ -20,5 +20,9 @@ export function toRpcError(error: unknown, logger: Logger): RpcError {
 
   logger.error({ err: error }, 'unhandled gRPC error');
   metadata.set(ERROR_CODE_KEY, 'INTERNAL');
-  return { code: status.INTERNAL, details: 'an unexpected error occurred; it has been logged', metadata };
+  return {
+    code: status.INTERNAL,
+    details: 'an unexpected error occurred; it has been logged',
+    metadata,
+  };
 }

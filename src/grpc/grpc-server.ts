@@ -19,7 +19,11 @@ export interface GrpcServerHandle {
  * reflection (grpcurl works without the .proto). Message limits in both
  * directions are GRPC_MAX_MESSAGE_BYTES; past them grpc-js answers RESOURCE_EXHAUSTED.
  */
-export async function startGrpcServer(services: AppServices, port: number, host: string): Promise<GrpcServerHandle> {
+export async function startGrpcServer(
+  services: AppServices,
+  port: number,
+  host: string,
+): Promise<GrpcServerHandle> {
   const limit = services.config.grpcMaxMessageBytes;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': limit,
@@ -27,10 +31,13 @@ export async function startGrpcServer(services: AppServices, port: number, host:
   });
   const proto = loadCnnLensProto();
 
-  server.addService(proto.service, implementation(proto.service, createRpcTable(services), services));
+  server.addService(
+    proto.service,
+    implementation(proto.service, createRpcTable(services), services),
+  );
   const health = new HealthImplementation({ '': 'SERVING', [CNN_LENS_SERVICE]: 'SERVING' });
   health.addToServer(server);
-  new ReflectionService(proto.definition).addToServer(server);
+  new ReflectionService(proto.reflected).addToServer(server);
 
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) =>
@@ -57,23 +64,34 @@ function implementation(
   return handlers;
 }
 
-function unary(name: string, rpc: UnaryRpc, services: AppServices): grpc.handleUnaryCall<unknown, unknown> {
+function unary(
+  name: string,
+  rpc: UnaryRpc,
+  services: AppServices,
+): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
-    rpc.handle(call.request, rpcCallOf(call)).then(
-      (response) => {
-        services.metrics?.grpcRequests.inc({ method: name, status: 'OK' });
-        callback(null, response);
-      },
-      (error: unknown) => {
-        const rpcError = toRpcError(error, services.logger);
-        services.metrics?.grpcRequests.inc({ method: name, status: grpc.status[rpcError.code] });
-        callback(rpcError);
-      },
-    );
+    // a synchronous throw inside handle() becomes a rejection, so it gets its status too
+    Promise.resolve()
+      .then(() => rpc.handle(call.request, rpcCallOf(call)))
+      .then(
+        (response) => {
+          services.metrics?.grpcRequests.inc({ method: name, status: 'OK' });
+          callback(null, response);
+        },
+        (error: unknown) => {
+          const rpcError = toRpcError(error, services.logger);
+          services.metrics?.grpcRequests.inc({ method: name, status: grpc.status[rpcError.code] });
+          callback(rpcError);
+        },
+      );
   };
 }
 
-async function shutdown(server: grpc.Server, health: HealthImplementation, graceMs: number): Promise<void> {
+async function shutdown(
+  server: grpc.Server,
+  health: HealthImplementation,
+  graceMs: number,
+): Promise<void> {
   health.setStatus('', 'NOT_SERVING');
   health.setStatus(CNN_LENS_SERVICE, 'NOT_SERVING');
 

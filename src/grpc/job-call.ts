@@ -32,7 +32,10 @@ export async function runJobForCall(
   const jobId = await jobs.submit(request.kind, request.model, request.images, request.options);
   const withdraw = (): void => {
     jobs.cancel(jobId).catch((error: unknown) => {
-      logger.warn({ jobId, error: (error as Error).message }, 'could not withdraw the job of an ended call');
+      logger.warn(
+        { jobId, error: (error as Error).message },
+        'could not withdraw the job of an ended call',
+      );
     });
   };
 
@@ -45,7 +48,10 @@ export async function runJobForCall(
   const remaining = call.remainingMs();
   const deadlineFirst = remaining !== undefined && remaining < requestTimeoutMs;
   try {
-    const answer = await jobs.wait(jobId, Math.max(1, deadlineFirst ? remaining : requestTimeoutMs));
+    const answer = await jobs.wait(
+      jobId,
+      Math.max(1, deadlineFirst ? remaining : requestTimeoutMs),
+    );
     return { jobId, answer };
   } catch (error) {
     if (call.signal.aborted) {

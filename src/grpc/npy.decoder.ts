@@ -28,7 +28,11 @@ const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
  */
 export function decodeNpy(file: Buffer): DecodedNpy {
   if (file.length < 10 || !file.subarray(0, 6).equals(MAGIC)) {
-    throw new InvalidParameterError('tensor', 'a .npy file', `${file.length} bytes without the .npy magic`);
+    throw new InvalidParameterError(
+      'tensor',
+      'a .npy file',
+      `${file.length} bytes without the .npy magic`,
+    );
   }
   const major = file[6] ?? 0;
   const headerLength = major === 1 ? file.readUInt16LE(8) : file.readUInt32LE(8);
@@ -40,7 +44,11 @@ export function decodeNpy(file: Buffer): DecodedNpy {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '';
   const dtype = DTYPES[descr];
   if (dtype === undefined || fortran) {
-    throw new InvalidParameterError('tensor', 'a little-endian C-order .npy array', `descr ${descr}, fortran_order ${fortran}`);
+    throw new InvalidParameterError(
+      'tensor',
+      'a little-endian C-order .npy array',
+      `descr ${descr}, fortran_order ${fortran}`,
+    );
   }
 
   const shape = shapeText

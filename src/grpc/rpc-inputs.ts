@@ -16,7 +16,11 @@ export function requestImages(images: readonly Buffer[] | undefined, maxImages: 
 }
 
 /** The named model, or the default one; fails with MODEL_NOT_FOUND before any job is queued. */
-export function requestModel(models: ModelRepository, name: string | undefined, defaultModel: string): string {
+export function requestModel(
+  models: ModelRepository,
+  name: string | undefined,
+  defaultModel: string,
+): string {
   const model = name !== undefined && name.length > 0 ? name : defaultModel;
   models.get(model);
   return model;

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 
+import { DomainError } from '../errors/domain-error';
 import type { JobRunner } from '../jobs/job-runner';
 import type { JobAnswer, JobData } from '../jobs/job.types';
 
@@ -13,7 +14,9 @@ export interface JobRequest {
 
 /** Metadata keys become X-Cnn-Lens-* headers on binary answers: `class_index` -> `X-Cnn-Lens-Class-Index`. */
 export function metadataHeader(key: string): string {
-  const words = key.split(/[_\-\s]+/).map((w) => (w.length > 0 ? w[0]!.toUpperCase() + w.slice(1) : w));
+  const words = key
+    .split(/[_\-\s]+/)
+    .map((w) => (w.length > 0 ? w[0].toUpperCase() + w.slice(1) : w));
   return `X-Cnn-Lens-${words.join('-')}`;
 }
 
@@ -31,6 +34,24 @@ export function sendAnswer(reply: FastifyReply, answer: JobAnswer, jobId?: strin
   return reply.status(200).header('Content-Type', answer.contentType).send(answer.data);
 }
 
+/** A full queue or an unreachable Redis is worth another try: say when, with Retry-After. */
+async function submitOrAdvise(
+  reply: FastifyReply,
+  runner: JobRunner,
+  request: JobRequest,
+): Promise<string> {
+  try {
+    return await runner.submit(request.kind, request.model, request.images, request.options);
+  } catch (error) {
+    const retryAfter =
+      error instanceof DomainError ? error.details()?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number') {
+      void reply.header('Retry-After', String(retryAfter));
+    }
+    throw error;
+  }
+}
+
 /**
  * Submits a job and answers: with its result when it finishes within the
  * request timeout, or at once with 202 and the job's location when async.
@@ -41,13 +62,18 @@ export async function respondWithJob(
   request: JobRequest,
   timeoutMs: number,
 ): Promise<FastifyReply> {
-  const jobId = await runner.submit(request.kind, request.model, request.images, request.options);
+  const jobId = await submitOrAdvise(reply, runner, request);
 
   if (request.async) {
     return reply
       .status(202)
       .header('Location', `/v1/jobs/${jobId}`)
-      .send({ jobId, state: 'waiting', status: `/v1/jobs/${jobId}`, result: `/v1/jobs/${jobId}/result` });
+      .send({
+        jobId,
+        state: 'waiting',
+        status: `/v1/jobs/${jobId}`,
+        result: `/v1/jobs/${jobId}/result`,
+      });
   }
 
   const answer = await runner.wait(jobId, timeoutMs);

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 import { TooManyImagesError } from '../errors/too-many-images.error';
+import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import { UploadMissingError } from '../errors/upload-missing.error';
 
 export interface Upload {
@@ -24,10 +25,14 @@ export async function readUpload(request: FastifyRequest, maxImages: number): Pr
   }
 
   const body = request.body;
+  const contentType = request.headers['content-type'];
   if (Buffer.isBuffer(body) && body.length > 0) {
     return { images: [body], fields: {} };
   }
-  throw new UploadMissingError(request.headers['content-type']);
+  if (!Buffer.isBuffer(body) && body !== undefined && body !== null && contentType !== undefined) {
+    throw new UnsupportedContentTypeError(contentType);
+  }
+  throw new UploadMissingError(contentType);
 }
 
 async function readMultipart(request: FastifyRequest, maxImages: number): Promise<Upload> {

@@ -88,7 +88,8 @@ async function decodePixels(
     // Input ICC profiles (CMYK, Display P3, 16-bit) are honoured by libvips when converting to sRGB.
     const { data, info } = await sharp(bytes, {
       failOn: DECODE_FAIL_ON,
-      limitInputPixels: maxPixels,
+      // sharp wants an integer or false; the header check above already applied the exact limit
+      limitInputPixels: Number.isFinite(maxPixels) ? Math.max(1, Math.floor(maxPixels)) : false,
       autoOrient: true,
       pages: 1,
     })

@@ -21,13 +21,19 @@ export class MeasuredJobHandler implements JobHandler {
       return answer;
     } catch (error) {
       stop({ outcome: 'failed' });
-      this.metrics.jobFailures.inc({ kind: data.kind, code: error instanceof DomainError ? error.code : 'INTERNAL' });
+      this.metrics.jobFailures.inc({
+        kind: data.kind,
+        code: error instanceof DomainError ? error.code : 'INTERNAL',
+      });
       throw error;
     }
   }
 }
 
-export function measureHandlers(handlers: JobHandlerRegistry, metrics: ServiceMetrics): JobHandlerRegistry {
+export function measureHandlers(
+  handlers: JobHandlerRegistry,
+  metrics: ServiceMetrics,
+): JobHandlerRegistry {
   return new Map<JobKind, JobHandler>(
     [...handlers].map(([kind, handler]) => [kind, new MeasuredJobHandler(handler, metrics)]),
   );

@@ -2,6 +2,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 
 import type { ExecutionProviderName } from '../runtime/session-factory';
 import type { ModelDescriptor, TensorDescription } from './model-descriptor';
+import { describeStructure } from './model-layers';
 import { resolveSpec } from './model-spec.reader';
 
 function describeValues(metadata: readonly InferenceSession.ValueMetadata[]): TensorDescription[] {
@@ -22,10 +23,12 @@ function classCount(outputs: readonly TensorDescription[], output: string): numb
 export async function describeModel(
   name: string,
   folder: string,
+  file: string,
   session: InferenceSession,
   provider: ExecutionProviderName,
 ): Promise<ModelDescriptor> {
   const spec = await resolveSpec(folder, session);
+  const structure = await describeStructure(file, spec.input, spec.output, spec.defaultLayer);
   const inputs = describeValues(session.inputMetadata);
   const outputs = describeValues(session.outputMetadata);
   const classes = classCount(outputs, spec.output);
@@ -39,10 +42,10 @@ export async function describeModel(
     inputs,
     outputs,
     output: spec.output,
-    outputKind: spec.outputKind ?? 'logits',
+    outputKind: spec.outputKind ?? (structure.outputIsSoftmax ? 'probabilities' : 'logits'),
     labels,
-    defaultLayer: spec.defaultLayer,
-    layers: [],
+    defaultLayer: structure.defaultLayer,
+    layers: structure.layers,
     executionProvider: provider,
     specSource: spec.source,
   };

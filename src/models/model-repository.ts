@@ -115,7 +115,7 @@ export class ModelRepository {
 
     try {
       const { session, provider, fallbackReason } = await this.openSession(file);
-      const descriptor = await describeModel(name, folder, session, provider);
+      const descriptor = await describeModel(name, folder, file, session, provider);
       if (fallbackReason !== undefined) {
         this.logger.warn({ model: name, reason: fallbackReason }, 'execution provider fell back to cpu');
       }

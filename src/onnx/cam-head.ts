@@ -53,7 +53,8 @@ function isSpatialMean(view: GraphView, node: NodeProto): boolean {
   }
   const attribute = node.attribute.find((a) => a.name === 'axes')?.ints;
   const data = node.input[1] === undefined ? undefined : view.constant(node.input[1]);
-  const axes = attribute ?? (data === undefined ? [] : Array.from(data as ArrayLike<number | bigint>, Number));
+  const axes =
+    attribute ?? (data === undefined ? [] : Array.from(data as ArrayLike<number | bigint>, Number));
   const normalized = axes.map((a) => (a < 0 ? a + 4 : a)).sort();
   return normalized.length === 2 && normalized[0] === 2 && normalized[1] === 3;
 }
@@ -71,7 +72,12 @@ function gemmHead(view: GraphView, gemm: NodeProto, pooled: string): CamHead | u
   const b = gemm.input[1];
   const matrix = floats(view, b);
   const dims = b === undefined ? undefined : view.initializer(b)?.dims;
-  if (gemm.input[0] !== pooled || (attribute('transA') ?? 0) !== 0 || matrix === undefined || dims?.length !== 2) {
+  if (
+    gemm.input[0] !== pooled ||
+    (attribute('transA') ?? 0) !== 0 ||
+    matrix === undefined ||
+    dims?.length !== 2
+  ) {
     return undefined;
   }
   const transB = (attribute('transB') ?? 0) === 1;
@@ -83,11 +89,28 @@ function gemmHead(view: GraphView, gemm: NodeProto, pooled: string): CamHead | u
   const weights = transB ? matrix.map((w) => w * alpha) : transposed(matrix, rows, cols, alpha);
 
   const c = floats(view, gemm.input[2]);
-  const bias = c === undefined ? undefined : Float32Array.from({ length: classes }, (_, i) => beta * (c.length === 1 ? (c[0] ?? 0) : (c[i] ?? 0)));
-  return { weights, classes, channels, ...(bias === undefined ? {} : { bias }), scoreValue: gemm.output[0] ?? '' };
+  const bias =
+    c === undefined
+      ? undefined
+      : Float32Array.from(
+          { length: classes },
+          (_, i) => beta * (c.length === 1 ? (c[0] ?? 0) : (c[i] ?? 0)),
+        );
+  return {
+    weights,
+    classes,
+    channels,
+    ...(bias === undefined ? {} : { bias }),
+    scoreValue: gemm.output[0] ?? '',
+  };
 }
 
-function matMulHead(view: GraphView, matMul: NodeProto, pooled: string, only: (v: string) => NodeProto | undefined): CamHead | undefined {
+function matMulHead(
+  view: GraphView,
+  matMul: NodeProto,
+  pooled: string,
+  only: (v: string) => NodeProto | undefined,
+): CamHead | undefined {
   const b = matMul.input[1];
   const matrix = floats(view, b);
   const dims = b === undefined ? undefined : view.initializer(b)?.dims;
@@ -104,7 +127,9 @@ function matMulHead(view: GraphView, matMul: NodeProto, pooled: string, only: (v
   if (add === undefined || c === undefined || !(c.length === classes || c.length === 1)) {
     return { weights, classes, channels, scoreValue: product };
   }
-  const bias = Float32Array.from({ length: classes }, (_, i) => (c.length === 1 ? (c[0] ?? 0) : (c[i] ?? 0)));
+  const bias = Float32Array.from({ length: classes }, (_, i) =>
+    c.length === 1 ? (c[0] ?? 0) : (c[i] ?? 0),
+  );
   return { weights, classes, channels, bias, scoreValue: add.output[0] ?? '' };
 }
 

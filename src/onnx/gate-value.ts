@@ -16,7 +16,12 @@ export interface GatedModel {
  * consumer to the product (graph outputs keep the ungated value), so one
  * batched run can switch channels off per batch row (Ablation-CAM).
  */
-export function gateValue(model: ModelProto, value: string, gateInput: string, facts?: ValueFacts): GatedModel {
+export function gateValue(
+  model: ModelProto,
+  value: string,
+  gateInput: string,
+  facts?: ValueFacts,
+): GatedModel {
   const view = new GraphView(model);
   const names = new Set(view.valueNames());
   let gatedValue = `${value}_gated`;
@@ -25,10 +30,15 @@ export function gateValue(model: ModelProto, value: string, gateInput: string, f
   }
 
   const shape = facts?.get(value)?.shape;
-  const gateShape: (number | string)[] = shape === undefined ? ['N', 'K', 1, 1] : [shape[0] ?? 1, shape[1] ?? 1, ...shape.slice(2).map(() => 1)];
+  const gateShape: (number | string)[] =
+    shape === undefined
+      ? ['N', 'K', 1, 1]
+      : [shape[0] ?? 1, shape[1] ?? 1, ...shape.slice(2).map(() => 1)];
   const gate = makeNode('Mul', [value, gateInput], [gatedValue], `cnnlens_gate_${value}`);
   const rewired = view.graph.node.map((node) =>
-    node.input.includes(value) ? { ...node, input: node.input.map((v) => (v === value ? gatedValue : v)) } : node,
+    node.input.includes(value)
+      ? { ...node, input: node.input.map((v) => (v === value ? gatedValue : v)) }
+      : node,
   );
   const producer = view.producer(value)?.node;
   const at = producer === undefined ? 0 : view.graph.node.indexOf(producer) + 1;
@@ -40,7 +50,10 @@ export function gateValue(model: ModelProto, value: string, gateInput: string, f
       graph: {
         ...view.graph,
         node: rewired,
-        input: [...view.graph.input, makeValueInfo(gateInput, facts?.get(value)?.elementType ?? DataType.FLOAT, gateShape)],
+        input: [
+          ...view.graph.input,
+          makeValueInfo(gateInput, facts?.get(value)?.elementType ?? DataType.FLOAT, gateShape),
+        ],
       },
     },
     gateInput,

@@ -4,6 +4,7 @@ import { encodeModel } from '../onnx/onnx.codec';
 import { exposeValues } from '../onnx/expose-values';
 import { GraphView } from '../onnx/graph.view';
 import { DataType, type ModelProto } from '../onnx/onnx.types';
+import type { ConstantData } from '../onnx/autodiff/gradient-rule';
 import type { ValueFact, ValueFacts } from '../onnx/value-facts';
 
 const ELEMENT_TYPES: Readonly<Record<string, number>> = {
@@ -54,12 +55,33 @@ export async function probeValueFacts(
       facts.set(name, {
         shape: tensor.dims.map(Number),
         elementType: ELEMENT_TYPES[tensor.type] ?? DataType.UNDEFINED,
+        ...smallData(tensor),
       });
     }
   } finally {
     await session.release();
   }
   return facts;
+}
+
+/** Shape computations are small: keep the content of tensors up to this many elements. */
+const KEPT_ELEMENTS = 4096;
+
+function smallData(tensor: ort.Tensor): { data?: ConstantData } {
+  if (tensor.size > KEPT_ELEMENTS) {
+    return {};
+  }
+  const data = tensor.data;
+  if (
+    data instanceof Float32Array ||
+    data instanceof Float64Array ||
+    data instanceof BigInt64Array ||
+    data instanceof Int32Array ||
+    data instanceof Uint8Array
+  ) {
+    return { data: data.slice() };
+  }
+  return {};
 }
 
 function zeroFeeds(

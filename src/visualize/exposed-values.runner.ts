@@ -41,7 +41,7 @@ export class ExposedValuesRunner {
 
     return this.cache.use(key, build, async (session) => {
       const outputs = await session.run({ [model.inputName]: input }, wanted);
-      return new Map(wanted.map((name) => [name, outputs[name] as ort.Tensor]));
+      return new Map(wanted.map((name) => [name, outputs[name]]));
     });
   }
 

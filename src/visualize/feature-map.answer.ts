@@ -62,19 +62,31 @@ export async function featureMapAnswer(
 function npyAnswer(layers: readonly LayerActivationTensor[]): JobAnswer {
   const [only] = layers;
   if (only === undefined || layers.length > 1) {
-    throw new InvalidParameterError('format', 'json or png when several layers are asked (an .npy file holds one array)', 'npy');
+    throw new InvalidParameterError(
+      'format',
+      'json or png when several layers are asked (an .npy file holds one array)',
+      'npy',
+    );
   }
   return {
     type: 'binary',
-    contentType: 'application/octet-stream',
+    contentType: 'application/x-npy',
     data: encodeNpy(only.data, only.dims),
     metadata: { layer: only.value, shape: only.dims.join('x'), dtype: 'float32' },
   };
 }
 
-async function pngAnswer(request: FeatureMapRequest, layers: readonly LayerActivationTensor[]): Promise<JobAnswer> {
+async function pngAnswer(
+  request: FeatureMapRequest,
+  layers: readonly LayerActivationTensor[],
+): Promise<JobAnswer> {
   if (request.limit > MAX_FEATURE_MAP_CHANNELS) {
-    throw new ViewLimitExceededError('limit', MAX_FEATURE_MAP_CHANNELS, request.limit, 'channels per layer');
+    throw new ViewLimitExceededError(
+      'limit',
+      MAX_FEATURE_MAP_CHANNELS,
+      request.limit,
+      'channels per layer',
+    );
   }
   const view = {
     order: request.order,
@@ -93,7 +105,9 @@ async function pngAnswer(request: FeatureMapRequest, layers: readonly LayerActiv
     data: await encodeLabelledPng(grid.image, grid.labels),
     metadata: {
       layers: layers.map((layer) => layer.value).join(','),
-      channels_shown: grid.layouts.map((layout, i) => `${sections[i]?.tiles.length ?? 0}/${layers[i]?.dims[1] ?? 0}`).join(','),
+      channels_shown: sections
+        .map((section, i) => `${section.tiles.length}/${layers[i]?.dims[1] ?? 0}`)
+        .join(','),
       order: request.order,
       tile_size: grid.layouts.map((layout) => `${layout.tileWidth}x${layout.tileHeight}`).join(','),
     },
@@ -102,5 +116,11 @@ async function pngAnswer(request: FeatureMapRequest, layers: readonly LayerActiv
 
 function asFeatureMap(layer: LayerActivationTensor): FeatureMap {
   const [, channels = 1, height = 1, width = 1] = layer.dims;
-  return { layer: layer.value, data: layer.data.subarray(0, channels * height * width), channels, height, width };
+  return {
+    layer: layer.value,
+    data: layer.data.subarray(0, channels * height * width),
+    channels,
+    height,
+    width,
+  };
 }

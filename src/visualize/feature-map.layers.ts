@@ -15,17 +15,25 @@ export function resolveFeatureMapLayers(
   requested: readonly string[],
   fallback: string | undefined,
 ): TargetableLayer[] {
-  const names = requested.length > 0 ? [...new Set(requested)] : fallback === undefined ? [] : [fallback];
+  const names =
+    requested.length > 0 ? [...new Set(requested)] : fallback === undefined ? [] : [fallback];
   const valid = available.map((layer) => layer.value);
   if (names.length > MAX_FEATURE_MAP_LAYERS) {
-    throw new ViewLimitExceededError('layers', MAX_FEATURE_MAP_LAYERS, names.length, 'layers per request');
+    throw new ViewLimitExceededError(
+      'layers',
+      MAX_FEATURE_MAP_LAYERS,
+      names.length,
+      'layers per request',
+    );
   }
   if (names.length === 0) {
     throw new LayerNotFoundError('(none given)', valid);
   }
 
   return names.map((name) => {
-    const found = available.find((layer) => layer.value === name || (layer.node !== '' && layer.node === name));
+    const found = available.find(
+      (layer) => layer.value === name || (layer.node !== '' && layer.node === name),
+    );
     if (found === undefined) {
       throw new LayerNotFoundError(name, valid);
     }

@@ -66,7 +66,10 @@ export function featureMapSection(map: FeatureMap, view: FeatureMapView): GridSe
   const ordering = view.order === 'mean' ? 'by mean activation, highest first' : 'by channel index';
   return {
     title: `${map.layer}  [${map.channels}x${map.height}x${map.width}]`,
-    subtitle: `${selected.length} of ${map.channels} channels ${ordering}; each scaled to its own min..max, ${view.colormapName}`,
+    notes: [
+      `${selected.length} of ${map.channels} channels, ${ordering}`,
+      `each channel scaled to its own min..max, colormap ${view.colormapName}`,
+    ],
     tiles,
     labelled: true,
     ...(view.columns === undefined ? {} : { columns: view.columns }),

@@ -4,11 +4,13 @@ import type { WeightHistogram } from './weight-histogram';
 
 export interface HistogramPanel {
   readonly title: string;
+  /** Layer type, role and shape, shown under the title. */
+  readonly context: string;
   readonly histogram: WeightHistogram;
 }
 
-export const PANEL_WIDTH = 340;
-export const PANEL_HEIGHT = 190;
+export const PANEL_WIDTH = 400;
+export const PANEL_HEIGHT = 210;
 
 const fmt = (value: number): string => value.toPrecision(3);
 
@@ -29,7 +31,10 @@ export function histogramSpec(panel: HistogramPanel): TopLevelSpec {
     background: 'white',
     title: {
       text: panel.title,
-      subtitle: `n=${histogram.count}  mean=${fmt(histogram.mean)}  std=${fmt(histogram.std)}  min=${fmt(histogram.min)}  max=${fmt(histogram.max)}`,
+      subtitle: [
+        `${panel.context} · min ${fmt(histogram.min)} · max ${fmt(histogram.max)}`,
+        `n=${histogram.count} · mean ${fmt(histogram.mean)} · std ${fmt(histogram.std)}`,
+      ],
       fontSize: 11,
       subtitleFontSize: 10,
       anchor: 'start',

@@ -39,17 +39,26 @@ export const signedUnit = (value: number, scale: number): number =>
 export const centred = (value: number, scale: number): number =>
   scale > 0 ? Math.min(1, Math.max(0, 0.5 + (0.5 * value) / scale)) : 0.5;
 
-/** The kernels as a grid: one colour tile per filter, or one diverging tile per (output, input) pair. */
+/**
+ * The kernels as a grid: one colour tile per filter (3 input channels), one
+ * labelled diverging tile per filter (1 input channel), or one diverging tile
+ * per (output, input) pair with rows = outputs and columns = inputs.
+ */
 export function kernelSection(weights: ConvWeights, view: KernelView): GridSection {
   const [outChannels, inChannels, kh, kw] = weights.dims;
   const factor = Math.max(1, Math.ceil(view.minTileSize / Math.max(kh, kw)));
+  const title = `${weights.layer}  [${outChannels}x${inChannels}x${kh}x${kw}]`;
+  const enlarge = (tile: RgbImage): RgbImage => upscaleNearest(tile, factor);
 
   if (view.colour) {
     return {
-      title: `${weights.layer}  [${outChannels}x${inChannels}x${kh}x${kw}]`,
-      subtitle: `${view.outShown} of ${outChannels} filters as RGB; each filter scaled by its own max |w|, grey = 0`,
+      title,
+      notes: [
+        `${view.outShown} of ${outChannels} filters drawn as RGB (input channels as colours)`,
+        'each filter scaled by its own max |w|; mid grey = 0',
+      ],
       tiles: colourTiles(weights, view).map((tile, o) => ({
-        image: upscaleNearest(tile, factor),
+        image: enlarge(tile),
         label: String(o),
       })),
       labelled: true,
@@ -57,15 +66,23 @@ export function kernelSection(weights: ConvWeights, view: KernelView): GridSecti
   }
 
   const scale = shownMaxAbs(weights, view);
+  const colours = `blue < 0 < red (coolwarm), full colour at |w| = ${scale.toPrecision(3)}`;
+  const tiles = pairTiles(weights, view, scale).map(enlarge);
+  if (view.inShown === 1) {
+    return {
+      title,
+      notes: [`${view.outShown} of ${outChannels} filters (one input channel)`, colours],
+      tiles: tiles.map((image, o) => ({ image, label: String(o) })),
+      labelled: true,
+    };
+  }
   return {
-    title: `${weights.layer}  [${outChannels}x${inChannels}x${kh}x${kw}]`,
-    subtitle:
-      `rows: output channels 0..${view.outShown - 1} of ${outChannels}; columns: input channels 0..${view.inShown - 1} of ${inChannels}; ` +
-      `blue < 0 < red, full colour at |w| = ${scale.toPrecision(3)}`,
-    tiles: pairTiles(weights, view, scale).map((tile) => ({
-      image: upscaleNearest(tile, factor),
-      label: '',
-    })),
+    title,
+    notes: [
+      `rows: output channels 0..${view.outShown - 1} of ${outChannels}; columns: inputs 0..${view.inShown - 1} of ${inChannels}`,
+      colours,
+    ],
+    tiles: tiles.map((image) => ({ image, label: '' })),
     columns: view.inShown,
     labelled: false,
   };

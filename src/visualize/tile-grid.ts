@@ -10,8 +10,8 @@ export interface GridTile {
 /** A titled block of equally sized tiles laid out in rows. */
 export interface GridSection {
   readonly title: string;
-  /** A second, smaller title line (scale, ordering). */
-  readonly subtitle?: string;
+  /** Up to two smaller lines under the title (scale, ordering); keep each under ~80 characters. */
+  readonly notes: readonly string[];
   readonly tiles: readonly GridTile[];
   readonly columns?: number;
   /** Whether tiles get a label band above them. */
@@ -30,11 +30,13 @@ export interface SectionLayout {
 export const GRID_MARGIN = 8;
 export const GRID_GAP = 4;
 export const LABEL_BAND = 14;
-export const TITLE_BAND = 36;
+export const TITLE_BAND = 50;
+/** Sections are never narrower than this, so that their title and notes fit. */
+export const MIN_SECTION_WIDTH = 520;
 const BACKGROUND: readonly [number, number, number] = [255, 255, 255];
 
 /**
- * Size of a section: width = 2*margin + columns*tileWidth + (columns-1)*gap,
+ * Size of a section: width = max(MIN_SECTION_WIDTH, 2*margin + columns*tileWidth + (columns-1)*gap),
  * height = title + rows*(label + tileHeight) + (rows-1)*gap + margin;
  * columns default to ceil(sqrt(count)).
  */
@@ -54,7 +56,10 @@ export function sectionLayout(
     rows,
     tileWidth,
     tileHeight,
-    width: 2 * GRID_MARGIN + columns * tileWidth + (columns - 1) * GRID_GAP,
+    width: Math.max(
+      MIN_SECTION_WIDTH,
+      2 * GRID_MARGIN + columns * tileWidth + (columns - 1) * GRID_GAP,
+    ),
     height: TITLE_BAND + rows * (band + tileHeight) + (rows - 1) * GRID_GAP + GRID_MARGIN,
   };
 }
@@ -113,15 +118,15 @@ function drawSection(
   const labels: SvgLabel[] = [
     { x: GRID_MARGIN, y: top + 15, text: section.title, size: 13, bold: true },
   ];
-  if (section.subtitle !== undefined) {
+  section.notes.slice(0, 2).forEach((note, line) => {
     labels.push({
       x: GRID_MARGIN,
-      y: top + 30,
-      text: section.subtitle,
+      y: top + 31 + 14 * line,
+      text: note,
       size: 11,
       colour: '#555555',
     });
-  }
+  });
 
   section.tiles.forEach((tile, index) => {
     const x = GRID_MARGIN + (index % layout.columns) * (layout.tileWidth + GRID_GAP);

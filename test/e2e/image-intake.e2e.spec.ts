@@ -82,7 +82,7 @@ describe('image intake over HTTP', () => {
     const response = await request(app.getHttpServer()).post(PREDICT).attach('image', big, 'big.png');
 
     expectError(response, 413, 'IMAGE_TOO_LARGE');
-    expect(response.body.error.message).toContain('600x600');
+    expect(response.body.error.message).toContain('600 x 600');
   });
 
   it('should accept an RGB JPEG for the grayscale model', async () => {

@@ -82,7 +82,15 @@ describe('POST /v1/models/{name}/predict', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    truth = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'));
+    const labels: Record<string, { class: number; label: string }> = JSON.parse(
+      await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'),
+    );
+    // The twelve Fashion-MNIST test images, named <test index>-<label>.png, with their true labels.
+    truth = Object.fromEntries(
+      Object.entries(labels)
+        .filter(([file]) => /^\d{4}-.+\.png$/.test(file))
+        .map(([file, entry]) => [file, { index: entry.class, label: entry.label }]),
+    );
   });
 
   afterAll(async () => {

@@ -19,14 +19,23 @@ export function readNpy(filePath: string): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '';
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (fortran || (descr !== '<f4' && descr !== '<f8')) {
-    throw new Error(`${filePath}: expected a C-order <f4 or <f8 array, got ${descr ?? '?'} fortran_order=${fortran}`);
+    throw new Error(
+      `${filePath}: expected a C-order <f4 or <f8 array, got ${descr ?? '?'} fortran_order=${fortran}`,
+    );
   }
 
   const count = shape.reduce((p, d) => p * d, 1);
   const start = headerStart + headerLength;
   const copy = new Uint8Array(bytes.subarray(start, start + count * (descr === '<f4' ? 4 : 8)));
-  const data = descr === '<f4' ? new Float32Array(copy.buffer, 0, count) : Float32Array.from(new Float64Array(copy.buffer, 0, count));
+  const data =
+    descr === '<f4'
+      ? new Float32Array(copy.buffer, 0, count)
+      : Float32Array.from(new Float64Array(copy.buffer, 0, count));
   return { shape, data };
 }

@@ -1,6 +1,9 @@
 import type { AppServices } from '../../app.module';
 import { ResponseTooLargeError } from '../../errors/response-too-large.error';
-import { explainParametersSchema, type ExplainParameters } from '../../explain/explain-parameters.schema';
+import {
+  explainParametersSchema,
+  type ExplainParameters,
+} from '../../explain/explain-parameters.schema';
 import { parseParameters } from '../../http/parameter.parser';
 import type { JobAnswer, JobOptionValue } from '../../jobs/job.types';
 import type { ExplainRequest, Explanation } from '../cnn-lens.messages';
@@ -27,7 +30,13 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
 
     const outcomes = await Promise.all(
       images.map((image) =>
-        runJobForCall(jobs, call, { kind: 'explain', model, images: [image], options }, config.requestTimeoutMs, logger),
+        runJobForCall(
+          jobs,
+          call,
+          { kind: 'explain', model, images: [image], options },
+          config.requestTimeoutMs,
+          logger,
+        ),
       ),
     );
     const explanations = outcomes.map(({ jobId, answer }) => explanation(jobId, answer));
@@ -39,7 +48,8 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
 /** Fails with a message naming the setting, rather than grpc-js's generic refusal at send time. */
 function refuseOversized(explanations: readonly Explanation[], limit: number): void {
   const bytes = explanations.reduce(
-    (sum, item) => sum + (item.png?.length ?? 0) + (item.tensor?.data.length ?? 0) + (item.json?.length ?? 0),
+    (sum, item) =>
+      sum + (item.png?.length ?? 0) + (item.tensor?.data.length ?? 0) + (item.json?.length ?? 0),
     0,
   );
   if (bytes > limit) {
@@ -49,24 +59,25 @@ function refuseOversized(explanations: readonly Explanation[], limit: number): v
 
 /** The request as the query string of POST /v1/explain would carry it: absent and empty fields take the defaults. */
 function queryOf(request: ExplainRequest): Record<string, string> {
-  const { images: _images, ...fields } = request;
   const query: Record<string, string> = {};
 
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined && value !== null && value !== '') {
+  for (const [name, value] of Object.entries(request)) {
+    if (name !== 'images' && value !== undefined && value !== null && value !== '') {
       query[name] = String(value);
     }
   }
   return query;
 }
 
+/** Parameters the transport consumes; the job never sees them. */
+const TRANSPORT_PARAMETERS: ReadonlySet<string> = new Set(['model', 'async']);
+
 /** A tensor answer is always asked for as .npy: it carries dtype and shape exactly. */
 function jobOptions(parameters: ExplainParameters): Record<string, JobOptionValue> {
-  const { model: _model, async: _async, ...rest } = parameters;
   const options: Record<string, JobOptionValue> = {};
 
-  for (const [name, value] of Object.entries(rest)) {
-    if (value !== undefined) {
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value !== undefined && !TRANSPORT_PARAMETERS.has(name)) {
       options[name] = value;
     }
   }

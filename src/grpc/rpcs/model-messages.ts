@@ -4,7 +4,12 @@ import type { RepositoryEntry } from '../../models/model-repository';
 /** ModelSummary of the .proto, for a loaded model or one that failed to load. */
 export function modelSummary(entry: RepositoryEntry) {
   if (entry.status !== 'ready') {
-    return { name: entry.name, status: entry.status, error_code: entry.code, error_message: entry.reason };
+    return {
+      name: entry.name,
+      status: entry.status,
+      error_code: entry.code,
+      error_message: entry.reason,
+    };
   }
   return readySummary(entry.descriptor);
 }
@@ -35,7 +40,11 @@ export function readySummary(descriptor: ModelDescriptor) {
 }
 
 export function modelDetails(descriptor: ModelDescriptor) {
-  const tensor = (t: ModelDescriptor['inputs'][number]) => ({ name: t.name, type: t.type, shape: t.shape.map(String) });
+  const tensor = (t: ModelDescriptor['inputs'][number]) => ({
+    name: t.name,
+    type: t.type,
+    shape: t.shape.map(String),
+  });
 
   return {
     summary: readySummary(descriptor),

@@ -18,7 +18,11 @@ interface PredictBody {
   readonly predictions: readonly {
     readonly width: number;
     readonly height: number;
-    readonly top: readonly { readonly index: number; readonly label: string; readonly probability: number }[];
+    readonly top: readonly {
+      readonly index: number;
+      readonly label: string;
+      readonly probability: number;
+    }[];
   }[];
 }
 

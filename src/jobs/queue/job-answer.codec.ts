@@ -8,15 +8,26 @@ export interface StoredAnswer {
 
 type AnswerMeta =
   | { readonly type: 'json' }
-  | { readonly type: 'binary'; readonly contentType: string; readonly metadata: Record<string, string | number> };
+  | {
+      readonly type: 'binary';
+      readonly contentType: string;
+      readonly metadata: Record<string, string | number>;
+    };
 
 export function encodeAnswer(answer: JobAnswer): StoredAnswer {
   if (answer.type === 'json') {
     const meta: AnswerMeta = { type: 'json' };
-    return { meta: Buffer.from(JSON.stringify(meta)), data: Buffer.from(JSON.stringify(answer.body)) };
+    return {
+      meta: Buffer.from(JSON.stringify(meta)),
+      data: Buffer.from(JSON.stringify(answer.body)),
+    };
   }
 
-  const meta: AnswerMeta = { type: 'binary', contentType: answer.contentType, metadata: { ...answer.metadata } };
+  const meta: AnswerMeta = {
+    type: 'binary',
+    contentType: answer.contentType,
+    metadata: { ...answer.metadata },
+  };
   return { meta: Buffer.from(JSON.stringify(meta)), data: answer.data };
 }
 
@@ -26,5 +37,10 @@ export function decodeAnswer(stored: StoredAnswer): JobAnswer {
   if (meta.type === 'json') {
     return { type: 'json', body: JSON.parse(stored.data.toString('utf8')) as unknown };
   }
-  return { type: 'binary', contentType: meta.contentType, data: stored.data, metadata: meta.metadata };
+  return {
+    type: 'binary',
+    contentType: meta.contentType,
+    data: stored.data,
+    metadata: meta.metadata,
+  };
 }

@@ -18,6 +18,7 @@ export class JobCompletionWatcher {
 
   constructor(
     private readonly events: QueueEvents,
+    private readonly connection: { disconnect(): void },
     private readonly options: WatcherOptions,
   ) {
     const wake = ({ jobId }: { jobId: string }): void => this.wake(jobId);
@@ -46,8 +47,10 @@ export class JobCompletionWatcher {
     }
   }
 
+  /** Closes the events stream and its connection (BullMQ leaves a connection it was given open). */
   async close(): Promise<void> {
     await this.events.close();
+    this.connection.disconnect();
   }
 
   /** A failed check (Redis away) counts as not finished yet; the deadline still bounds the wait. */

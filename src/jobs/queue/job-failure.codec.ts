@@ -31,13 +31,21 @@ export function encodeFailure(failure: JobFailure): string {
 export function decodeFailure(failedReason: string | undefined): JobFailure {
   try {
     const parsed = JSON.parse(failedReason ?? '') as Partial<JobFailure>;
-    if (typeof parsed.code === 'string' && typeof parsed.message === 'string' && typeof parsed.kind === 'string') {
+    if (
+      typeof parsed.code === 'string' &&
+      typeof parsed.message === 'string' &&
+      typeof parsed.kind === 'string'
+    ) {
       return { code: parsed.code, message: parsed.message, kind: parsed.kind };
     }
   } catch {
     // not ours: fall through to the generic failure below
   }
-  return { code: 'JOB_FAILED', message: `the job failed: ${failedReason ?? 'no reason recorded'}`, kind: 'internal' };
+  return {
+    code: 'JOB_FAILED',
+    message: `the job failed: ${failedReason ?? 'no reason recorded'}`,
+    kind: 'internal',
+  };
 }
 
 /** The error to throw at a caller for a failed job, with the job's own code, kind and message. */

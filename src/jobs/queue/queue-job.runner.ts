@@ -58,7 +58,12 @@ export class QueueJobRunner implements JobRunner {
     private readonly logger: Logger,
   ) {}
 
-  async submit(kind: JobData['kind'], model: string, images: readonly Buffer[], options: JobData['options']): Promise<string> {
+  async submit(
+    kind: JobData['kind'],
+    model: string,
+    images: readonly Buffer[],
+    options: JobData['options'],
+  ): Promise<string> {
     await this.refuseWhenFull();
 
     const id = randomUUID();

@@ -47,30 +47,44 @@ export class QueueJobWorker {
   ) {}
 
   start(): void {
-    const worker = new Worker<JobData, JobReceipt>(QUEUE_NAME, (job) => this.process(job as CnnLensJob), {
-      connection: this.connection,
-      prefix: this.settings.prefix,
-      name: this.settings.name,
-      concurrency: this.settings.concurrency,
-      lockDuration: this.settings.lockDurationMs,
-      stalledInterval: this.settings.stalledIntervalMs,
-      maxStalledCount: this.settings.maxStalledCount,
-    });
+    const worker = new Worker<JobData, JobReceipt>(
+      QUEUE_NAME,
+      (job) => this.process(job as CnnLensJob),
+      {
+        connection: this.connection,
+        prefix: this.settings.prefix,
+        name: this.settings.name,
+        concurrency: this.settings.concurrency,
+        lockDuration: this.settings.lockDurationMs,
+        stalledInterval: this.settings.stalledIntervalMs,
+        maxStalledCount: this.settings.maxStalledCount,
+      },
+    );
 
     worker.on('completed', (job) => void this.forgetInputs(job as CnnLensJob));
     worker.on('error', (error) => this.logger.warn({ error: error.message }, 'queue worker error'));
-    worker.on('stalled', (jobId) => this.logger.warn({ jobId }, 'job stalled: its worker stopped answering; requeued'));
+    worker.on('stalled', (jobId) =>
+      this.logger.warn({ jobId }, 'job stalled: its worker stopped answering; requeued'),
+    );
     this.worker = worker;
   }
 
   /** Stops taking jobs and waits for the running ones to finish (SIGTERM drain). */
   async close(): Promise<void> {
     await this.worker?.close();
+    this.connection.disconnect();
+    this.redis.disconnect();
   }
 
   private async process(job: CnnLensJob): Promise<JobReceipt> {
     const jobId = job.id ?? '';
-    const fields = { jobId, kind: job.data.kind, model: job.data.model, method: job.data.options.method, attempt: job.attemptsMade + 1 };
+    const fields = {
+      jobId,
+      kind: job.data.kind,
+      model: job.data.model,
+      method: job.data.options.method,
+      attempt: job.attemptsMade + 1,
+    };
     const started = performance.now();
 
     try {
@@ -105,7 +119,10 @@ export class QueueJobWorker {
     };
   }
 
-  private async storeAnswer(jobId: string, answer: Parameters<typeof encodeAnswer>[0]): Promise<void> {
+  private async storeAnswer(
+    jobId: string,
+    answer: Parameters<typeof encodeAnswer>[0],
+  ): Promise<void> {
     const stored = encodeAnswer(answer);
     await this.blobs.put(
       [
@@ -129,17 +146,28 @@ export class QueueJobWorker {
   private reportable(error: unknown, fields: Record<string, unknown>): Error {
     const failure = failureOf(error);
     const retryable = !(error instanceof DomainError) || error.retryable;
-    const log = failure.kind === 'internal' ? this.logger.error.bind(this.logger) : this.logger.info.bind(this.logger);
+    const log =
+      failure.kind === 'internal'
+        ? this.logger.error.bind(this.logger)
+        : this.logger.info.bind(this.logger);
 
-    log({ ...fields, code: failure.code, retryable, error: (error as Error).message }, 'job failed');
-    return retryable ? new Error(encodeFailure(failure)) : new UnrecoverableError(encodeFailure(failure));
+    log(
+      { ...fields, code: failure.code, retryable, error: (error as Error).message },
+      'job failed',
+    );
+    return retryable
+      ? new Error(encodeFailure(failure))
+      : new UnrecoverableError(encodeFailure(failure));
   }
 
   private async forgetInputs(job: CnnLensJob): Promise<void> {
     try {
       await this.blobs.delete(job.data.imageKeys);
     } catch (error) {
-      this.logger.debug({ jobId: job.id, error: (error as Error).message }, 'inputs left to expire');
+      this.logger.debug(
+        { jobId: job.id, error: (error as Error).message },
+        'inputs left to expire',
+      );
     }
   }
 }

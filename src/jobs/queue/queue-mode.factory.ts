@@ -26,14 +26,15 @@ function redisUrlOf(config: AppConfig): string {
 export function createQueueRunner(config: AppConfig, logger: Logger): QueueJobRunner {
   const url = redisUrlOf(config);
   const settings = config.queue;
-  const redis = createCommandClient({ url, name: 'api', commandTimeoutMs: settings.commandTimeoutMs }, logger);
+  const redis = createCommandClient(
+    { url, name: 'api', commandTimeoutMs: settings.commandTimeoutMs },
+    logger,
+  );
   const queue: CnnLensQueue = new Queue(QUEUE_NAME, { connection: redis, prefix: settings.prefix });
   queue.on('error', (error) => logger.debug({ error: error.message }, 'queue client error'));
 
-  const events = new QueueEvents(QUEUE_NAME, {
-    connection: createBlockingClient({ url, name: 'api-events' }, logger),
-    prefix: settings.prefix,
-  });
+  const eventsClient = createBlockingClient({ url, name: 'api-events' }, logger);
+  const events = new QueueEvents(QUEUE_NAME, { connection: eventsClient, prefix: settings.prefix });
   events.on('error', (error) => logger.debug({ error: error.message }, 'queue events error'));
 
   return new QueueJobRunner(
@@ -41,7 +42,7 @@ export function createQueueRunner(config: AppConfig, logger: Logger): QueueJobRu
     redis,
     new RedisBlobStore(redis, settings.commandTimeoutMs),
     new QueueKeys(settings.prefix),
-    new JobCompletionWatcher(events, { pollMs: WAIT_POLL_MS }),
+    new JobCompletionWatcher(events, eventsClient, { pollMs: WAIT_POLL_MS }),
     {
       maxDepth: config.queueMaxDepth,
       attempts: settings.attempts,
@@ -55,11 +56,18 @@ export function createQueueRunner(config: AppConfig, logger: Logger): QueueJobRu
 }
 
 /** The worker side; call start() to begin taking jobs. */
-export function createQueueWorker(config: AppConfig, handlers: JobHandlerRegistry, logger: Logger): QueueJobWorker {
+export function createQueueWorker(
+  config: AppConfig,
+  handlers: JobHandlerRegistry,
+  logger: Logger,
+): QueueJobWorker {
   const url = redisUrlOf(config);
   const settings = config.queue;
   const name = settings.workerName ?? `${hostname()}:${process.pid}`;
-  const redis = createCommandClient({ url, name: 'worker-payloads', commandTimeoutMs: settings.commandTimeoutMs }, logger);
+  const redis = createCommandClient(
+    { url, name: 'worker-payloads', commandTimeoutMs: settings.commandTimeoutMs },
+    logger,
+  );
 
   return new QueueJobWorker(
     handlers,

@@ -7,16 +7,27 @@ import { RedisUnavailableError } from '../../errors/redis-unavailable.error';
  * timeout becomes RedisUnavailableError (503), so a request never hangs on a
  * Redis that is gone; an error Redis itself replied with stays what it is.
  */
-export async function redisCall<T>(operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+export async function redisCall<T>(
+  operation: string,
+  timeoutMs: number,
+  run: () => Promise<T>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailableError(operation, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new RedisUnavailableError(operation, `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
 
   try {
     return await Promise.race([run(), timeout]);
   } catch (error) {
-    if (error instanceof RedisUnavailableError || error instanceof ReplyError || !isConnectionError(error)) {
+    if (
+      error instanceof RedisUnavailableError ||
+      error instanceof ReplyError ||
+      !isConnectionError(error)
+    ) {
       throw error;
     }
     throw new RedisUnavailableError(operation, error.message);
@@ -35,5 +46,7 @@ const CONNECTION_PATTERNS = [
 ];
 
 function isConnectionError(error: unknown): error is Error {
-  return error instanceof Error && CONNECTION_PATTERNS.some((pattern) => pattern.test(error.message));
+  return (
+    error instanceof Error && CONNECTION_PATTERNS.some((pattern) => pattern.test(error.message))
+  );
 }

@@ -16,6 +16,8 @@ export interface BackwardBuilderContext {
   readonly needsGradient: (value: string) => boolean;
   /** Every name already used by the model, so new names never collide. */
   readonly usedNames: Set<string>;
+  /** Values fixed by the input shape (shapeDerivedValues): their probed data is a constant. */
+  readonly shapeDerived: ReadonlySet<string>;
 }
 
 /**
@@ -109,7 +111,11 @@ export class GraphBackwardBuilder implements BackwardBuilder {
   }
 
   constant(value: string): ConstantData | undefined {
-    return this.constants.get(value) ?? this.context.view.constant(value);
+    const known = this.constants.get(value) ?? this.context.view.constant(value);
+    if (known !== undefined || !this.context.shapeDerived.has(value)) {
+      return known;
+    }
+    return this.context.facts.get(value)?.data;
   }
 
   needsGradient(value: string): boolean {

@@ -3,6 +3,7 @@ import { readAttributes } from '../attribute.reader';
 import { GraphView } from '../graph.view';
 import { defaultOpset, makeNode, makeValueInfo } from '../onnx.factory';
 import { DataType, type ModelProto, type NodeProto, type ValueInfoProto } from '../onnx.types';
+import { shapeDerivedValues } from '../shape-derived-values';
 import { resolveLayer } from '../targetable-layers';
 import type { ValueFacts } from '../value-facts';
 import { GraphBackwardBuilder } from './backward.builder';
@@ -73,6 +74,7 @@ export function differentiate(
     reluRule: options.reluRule ?? 'standard',
     needsGradient: (v) => needs.has(v),
     usedNames,
+    shapeDerived: shapeDerivedValues(view),
   });
   const upstream = builder.fresh('cnnlens_upstream_gradient');
   builder.withShape(upstream, factOf(facts, score).shape);

@@ -9,12 +9,12 @@ import type { JobHandler } from '../../../src/jobs/job-handler';
 import type { JobHandlerRegistry } from '../../../src/jobs/job-handler.registry';
 import type { JobKind } from '../../../src/jobs/job.types';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
+import { delayHandlers } from '../../support/queue/instrumented.handlers';
 import {
   dropPrefix,
   eventually,
   inspectQueue,
   type QueueTestApp,
-  sleep,
   startQueueApp,
   TEST_REDIS_URL,
   uniquePrefix,
@@ -38,16 +38,6 @@ function flaky(handlers: JobHandlerRegistry, failures: number): JobHandlerRegist
           return inner.run(data, context);
         },
       },
-    ]),
-  );
-}
-
-/** Adds a delay to every run. */
-function slow(handlers: JobHandlerRegistry, delayMs: number): JobHandlerRegistry {
-  return new Map<JobKind, JobHandler>(
-    [...handlers].map(([kind, inner]) => [
-      kind,
-      { run: async (data, context) => (await sleep(delayMs), inner.run(data, context)) },
     ]),
   );
 }
@@ -78,7 +68,7 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
   });
 
   it('should answer a synchronous predict through the queue with the reference class', async () => {
-    const expected = await reference.top1(images[0]!);
+    const expected = await reference.top1(images[0]);
 
     const response = await request(service.app.getHttpServer())
       .post(PREDICT)
@@ -93,8 +83,8 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
     expect(job?.finishedOn).toBeDefined();
   });
 
-  it('should keep the job data under 1 KB for a 12 MB image, the bytes under a key with a TTL', async () => {
-    const big = await fashionImagesOfSize(2000);
+  it('should keep the job data under 1 KB for a 1 MB image, the bytes under a key with a TTL', async () => {
+    const big = await fashionImagesOfSize(1100);
     expect(big.length).toBeGreaterThan(1_000_000);
 
     const accepted = await request(service.app.getHttpServer())
@@ -113,7 +103,11 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
   it('should answer async=true with 202 and a Location, then state and result under /v1/jobs', async () => {
     const server = service.app.getHttpServer();
 
-    const accepted = await request(server).post(`${PREDICT}?async=true`).set('content-type', 'image/png').send(images[1]).expect(202);
+    const accepted = await request(server)
+      .post(`${PREDICT}?async=true`)
+      .set('content-type', 'image/png')
+      .send(images[1])
+      .expect(202);
     expect(accepted.headers.location).toBe(`/v1/jobs/${accepted.body.jobId}`);
 
     const done = await eventually(
@@ -122,30 +116,51 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
     );
     expect(done).toBe(true);
     const status = await request(server).get(accepted.headers.location).expect(200);
-    expect(status.body).toMatchObject({ id: accepted.body.jobId, kind: 'predict', model: 'fashion-mnist', progress: expect.any(Number) });
+    expect(status.body).toMatchObject({
+      id: accepted.body.jobId,
+      kind: 'predict',
+      model: 'fashion-mnist',
+      progress: expect.any(Number),
+    });
     const result = await request(server).get(`${accepted.headers.location}/result`).expect(200);
-    expect(result.body.predictions[0].top[0].index).toBe((await reference.top1(images[1]!)).index);
+    expect(result.body.predictions[0].top[0].index).toBe((await reference.top1(images[1])).index);
   });
 
   it('should fail bad input at once, without retries, with its error code', async () => {
     const server = service.app.getHttpServer();
 
-    const response = await request(server).post(PREDICT).set('content-type', 'image/png').send(Buffer.from('not an image')).expect(415);
+    const response = await request(server)
+      .post(PREDICT)
+      .set('content-type', 'image/png')
+      .send(Buffer.from('not an image'))
+      .expect(415);
     expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
 
-    const accepted = await request(server).post(`${PREDICT}?async=true`).set('content-type', 'image/png').send(Buffer.from('nope')).expect(202);
-    await eventually(async () => (await queue.getJobState(accepted.body.jobId)) === 'failed', 10_000);
+    const accepted = await request(server)
+      .post(`${PREDICT}?async=true`)
+      .set('content-type', 'image/png')
+      .send(Buffer.from('nope'))
+      .expect(202);
+    await eventually(
+      async () => (await queue.getJobState(accepted.body.jobId)) === 'failed',
+      10_000,
+    );
     const job = await queue.getJob(accepted.body.jobId);
     expect(job?.attemptsMade).toBe(1);
     const status = await request(server).get(`/v1/jobs/${accepted.body.jobId}`).expect(200);
     expect(status.body.state).toBe('failed');
-    expect(status.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', kind: 'unsupported-media-type' });
+    expect(status.body.error).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      kind: 'unsupported-media-type',
+    });
     const result = await request(server).get(`/v1/jobs/${accepted.body.jobId}/result`).expect(415);
     expect(result.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('should answer 404 JOB_NOT_FOUND for an unknown job id', async () => {
-    const response = await request(service.app.getHttpServer()).get('/v1/jobs/no-such-job').expect(404);
+    const response = await request(service.app.getHttpServer())
+      .get('/v1/jobs/no-such-job')
+      .expect(404);
 
     expect(response.body.error).toEqual({
       code: 'JOB_NOT_FOUND',
@@ -159,8 +174,12 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
     expect(response.headers['content-type']).toContain('text/plain');
     expect(response.text).toMatch(/^cnn_lens_queue_jobs\{state="waiting"\} \d+$/m);
     expect(response.text).toMatch(/^cnn_lens_queue_jobs\{state="active"\} \d+$/m);
-    expect(response.text).toMatch(/^cnn_lens_job_duration_seconds_count\{kind="predict",method="none",outcome="completed"\} [1-9]/m);
-    expect(response.text).toMatch(/^cnn_lens_job_failures_total\{kind="predict",code="UNSUPPORTED_MEDIA_TYPE"\} [1-9]/m);
+    expect(response.text).toMatch(
+      /^cnn_lens_job_duration_seconds_count\{kind="predict",method="none",outcome="completed"\} [1-9]/m,
+    );
+    expect(response.text).toMatch(
+      /^cnn_lens_job_failures_total\{kind="predict",code="UNSUPPORTED_MEDIA_TYPE"\} [1-9]/m,
+    );
     expect(response.text).toMatch(
       /^cnn_lens_http_requests_total\{method="POST",route="\/v1\/models\/:name\/predict",status="200"\} [1-9]/m,
     );
@@ -171,7 +190,10 @@ describe('queue mode: retries, timeouts, bounds', () => {
   const prefixes: string[] = [];
   const apps: QueueTestApp[] = [];
 
-  async function start(env: NodeJS.ProcessEnv, wrap?: (handlers: JobHandlerRegistry) => JobHandlerRegistry) {
+  async function start(
+    env: NodeJS.ProcessEnv,
+    wrap?: (handlers: JobHandlerRegistry) => JobHandlerRegistry,
+  ) {
     const prefix = uniquePrefix('queue-bounds');
     prefixes.push(prefix);
     const started = await startQueueApp({ QUEUE_PREFIX: prefix, ...env }, { wrapHandlers: wrap });
@@ -191,7 +213,11 @@ describe('queue mode: retries, timeouts, bounds', () => {
     );
     const [image] = await fashionImages(1);
 
-    const response = await request(service.app.getHttpServer()).post(PREDICT).set('content-type', 'image/png').send(image).expect(200);
+    const response = await request(service.app.getHttpServer())
+      .post(PREDICT)
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(200);
 
     const job = await queue.getJob(response.headers['x-cnn-lens-job-id']);
     expect(job?.attemptsMade).toBe(3);
@@ -201,10 +227,17 @@ describe('queue mode: retries, timeouts, bounds', () => {
   });
 
   it('should give up after JOB_ATTEMPTS transient failures and answer with the last error code', async () => {
-    const { service, queue } = await start({ ROLE: 'all', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '10' }, (handlers) => flaky(handlers, 5));
+    const { service, queue } = await start(
+      { ROLE: 'all', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '10' },
+      (handlers) => flaky(handlers, 5),
+    );
     const [image] = await fashionImages(1);
 
-    const response = await request(service.app.getHttpServer()).post(PREDICT).set('content-type', 'image/png').send(image).expect(503);
+    const response = await request(service.app.getHttpServer())
+      .post(PREDICT)
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(503);
 
     expect(response.body.error.code).toBe('REDIS_UNAVAILABLE');
     expect(response.body.error.message).toContain('injected failure 2');
@@ -212,12 +245,18 @@ describe('queue mode: retries, timeouts, bounds', () => {
   });
 
   it('should answer 504 JOB_TIMEOUT with the job id after REQUEST_TIMEOUT_MS, and keep the result for later', async () => {
-    const { service, queue } = await start({ ROLE: 'all', REQUEST_TIMEOUT_MS: '200' }, (handlers) => slow(handlers, 1000));
+    const { service, queue } = await start({ ROLE: 'all', REQUEST_TIMEOUT_MS: '200' }, (handlers) =>
+      delayHandlers(handlers, () => 1000),
+    );
     const [image] = await fashionImages(1);
     const server = service.app.getHttpServer();
 
     const started = Date.now();
-    const response = await request(server).post(PREDICT).set('content-type', 'image/png').send(image).expect(504);
+    const response = await request(server)
+      .post(PREDICT)
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(504);
 
     expect(Date.now() - started).toBeLessThan(900);
     expect(response.body.error.code).toBe('JOB_TIMEOUT');
@@ -233,9 +272,21 @@ describe('queue mode: retries, timeouts, bounds', () => {
     const [image] = await fashionImages(1);
     const server = service.app.getHttpServer();
 
-    await request(server).post(`${PREDICT}?async=true`).set('content-type', 'image/png').send(image).expect(202);
-    await request(server).post(`${PREDICT}?async=true`).set('content-type', 'image/png').send(image).expect(202);
-    const refused = await request(server).post(`${PREDICT}?async=true`).set('content-type', 'image/png').send(image).expect(429);
+    await request(server)
+      .post(`${PREDICT}?async=true`)
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(202);
+    await request(server)
+      .post(`${PREDICT}?async=true`)
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(202);
+    const refused = await request(server)
+      .post(`${PREDICT}?async=true`)
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(429);
 
     expect(refused.headers['retry-after']).toBe('2');
     expect(refused.body.error.code).toBe('QUEUE_FULL');
@@ -250,7 +301,7 @@ describe('queue mode: retries, timeouts, bounds', () => {
     const [image] = await fashionImages(1);
     const jobs = service.process.services.jobs;
 
-    const jobId = await jobs.submit('predict', 'fashion-mnist', [image!], { top_k: 1 });
+    const jobId = await jobs.submit('predict', 'fashion-mnist', [image], { top_k: 1 });
     const imageKey = (await queue.getJob(jobId))?.data.imageKeys[0] as string;
     await jobs.cancel(jobId);
 
@@ -278,5 +329,5 @@ describe('queue mode: retries, timeouts, bounds', () => {
 
 async function fashionImagesOfSize(size: number): Promise<Buffer> {
   const [image] = await fashionImages(1, size);
-  return image!;
+  return image;
 }

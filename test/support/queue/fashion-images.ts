@@ -28,7 +28,9 @@ async function greyPng(size: number, seed: number): Promise<Buffer> {
       pixels[y * size + x] = Math.max(0, Math.min(255, Math.round(base + (next() - 0.5) * 160)));
     }
   }
-  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 export interface ReferencePrediction {
@@ -46,11 +48,16 @@ export class ReferenceClassifier {
 
   static async load(): Promise<ReferenceClassifier> {
     const file = path.join(REPO_ROOT, 'models/fashion-mnist/model.onnx');
-    return new ReferenceClassifier(await ort.InferenceSession.create(file, { intraOpNumThreads: 1 }));
+    return new ReferenceClassifier(
+      await ort.InferenceSession.create(file, { intraOpNumThreads: 1 }),
+    );
   }
 
   async top1(png: Buffer): Promise<ReferencePrediction> {
-    const { data, info } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(png)
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const input = Float32Array.from(data, (value) => (value / 255 - 0.286) / 0.353);
     const feeds = { input: new ort.Tensor('float32', input, [1, 1, info.height, info.width]) };
     const logits = (await this.session.run(feeds)).logits?.data as Float32Array;

@@ -1,11 +1,12 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 import type { JobContext, JobHandler } from '../../../src/jobs/job-handler';
 import type { JobHandlerRegistry } from '../../../src/jobs/job-handler.registry';
 import type { JobAnswer, JobData, JobKind } from '../../../src/jobs/job.types';
 
 export interface InstrumentOptions {
-  readonly redisUrl: string;
+  /** Where the counts go; the caller owns (and closes) the client. */
+  readonly redis: Redis;
   /** Hash keys: field = job id, value = how many runs started / finished. */
   readonly startedKey: string;
   readonly finishedKey: string;
@@ -18,10 +19,15 @@ export interface InstrumentOptions {
  * how often each job was started and finished, and can make jobs slow enough
  * to kill a worker in the middle of one.
  */
-export function instrumentHandlers(handlers: JobHandlerRegistry, options: InstrumentOptions): JobHandlerRegistry {
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+export function instrumentHandlers(
+  handlers: JobHandlerRegistry,
+  options: InstrumentOptions,
+): JobHandlerRegistry {
   return new Map<JobKind, JobHandler>(
-    [...handlers].map(([kind, handler]) => [kind, new InstrumentedHandler(handler, redis, options)]),
+    [...handlers].map(([kind, handler]) => [
+      kind,
+      new InstrumentedHandler(handler, options.redis, options),
+    ]),
   );
 }
 
@@ -44,4 +50,22 @@ class InstrumentedHandler implements JobHandler {
 
 export function instrumentKeys(prefix: string): { startedKey: string; finishedKey: string } {
   return { startedKey: `${prefix}:test:started`, finishedKey: `${prefix}:test:finished` };
+}
+
+/** Adds a delay (read at each run, so a test can change it) before every run. */
+export function delayHandlers(
+  handlers: JobHandlerRegistry,
+  delayMs: () => number,
+): JobHandlerRegistry {
+  return new Map<JobKind, JobHandler>(
+    [...handlers].map(([kind, inner]) => [
+      kind,
+      {
+        run: async (data: JobData, context: JobContext): Promise<JobAnswer> => {
+          await new Promise((resolve) => setTimeout(resolve, delayMs()));
+          return inner.run(data, context);
+        },
+      },
+    ]),
+  );
 }

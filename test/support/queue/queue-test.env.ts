@@ -5,7 +5,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { createProcessServices, type ProcessServices, type ServiceOptions } from '../../../src/bootstrap/services';
+import {
+  createProcessServices,
+  type ProcessServices,
+  type ServiceOptions,
+} from '../../../src/bootstrap/services';
 import { loadConfig } from '../../../src/config/app-config';
 import { createHttpApp } from '../../../src/http/http-server';
 import { QUEUE_NAME } from '../../../src/jobs/queue/queue.keys';
@@ -27,7 +31,10 @@ export interface QueueTestApp {
 }
 
 /** The HTTP application in queue mode, in this process: ROLE=api (enqueue only) or all (with a worker). */
-export async function startQueueApp(env: NodeJS.ProcessEnv, options: ServiceOptions = {}): Promise<QueueTestApp> {
+export async function startQueueApp(
+  env: NodeJS.ProcessEnv,
+  options: ServiceOptions = {},
+): Promise<QueueTestApp> {
   const config = loadConfig({
     MODEL_REPOSITORY: path.join(REPO_ROOT, 'models'),
     ORT_INTRA_OP_THREADS: '1',
@@ -55,7 +62,13 @@ export async function startQueueApp(env: NodeJS.ProcessEnv, options: ServiceOpti
 
 /** A BullMQ handle on the test queue, to look at jobs the way an operator would. */
 export function inspectQueue(prefix: string, url = TEST_REDIS_URL): Queue {
-  return new Queue(QUEUE_NAME, { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix });
+  const { hostname, port } = new URL(url);
+  const queue = new Queue(QUEUE_NAME, {
+    connection: { host: hostname, port: Number(port) },
+    prefix,
+  });
+  queue.on('error', () => undefined);
+  return queue;
 }
 
 /** Deletes every key of a test prefix. */
@@ -68,10 +81,15 @@ export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<
   redis.disconnect();
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until check() is true or timeoutMs passes; returns the last value of check(). */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) {

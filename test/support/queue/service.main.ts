@@ -5,6 +5,8 @@
  */
 import 'reflect-metadata';
 
+import { Redis } from 'ioredis';
+
 import { loadConfig } from '../../../src/config/app-config';
 import { createLogger } from '../../../src/logging/logger';
 import { startProcess, stopOnSignals } from '../../../src/main';
@@ -17,12 +19,18 @@ async function run(): Promise<void> {
 
   const running = await startProcess(config, logger, {
     wrapHandlers: (handlers) =>
-      instrumentHandlers(handlers, { redisUrl: config.redisUrl ?? '', delayMs, ...instrumentKeys(config.queue.prefix) }),
+      instrumentHandlers(handlers, {
+        redis: new Redis(config.redisUrl ?? '', { maxRetriesPerRequest: 1 }),
+        delayMs,
+        ...instrumentKeys(config.queue.prefix),
+      }),
   });
   stopOnSignals(running, config, logger);
 }
 
 run().catch((error: unknown) => {
-  process.stderr.write(`test service failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(
+    `test service failed to start: ${(error as Error).stack ?? String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -31,21 +31,28 @@ process.once('exit', killAllServices);
  * handlers) as a separate Node process, TypeScript compiled on load by
  * @swc-node/register; resolves when it logs that it listens.
  */
-export function startService(env: NodeJS.ProcessEnv, startTimeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'service.main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      MODEL_REPOSITORY: path.join(REPO_ROOT, 'models'),
-      ORT_INTRA_OP_THREADS: '1',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json'),
-      ...env,
+export function startService(
+  env: NodeJS.ProcessEnv,
+  startTimeoutMs = 60_000,
+): Promise<ServiceProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(__dirname, 'service.main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        MODEL_REPOSITORY: path.join(REPO_ROOT, 'models'),
+        ORT_INTRA_OP_THREADS: '1',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   running.add(child);
   const output: string[] = [];
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {

@@ -25,9 +25,9 @@ describe('encodeNpy', () => {
       0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 118, 0,
     ]);
     const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
-    // 10 + 60 + '\n' = 71 bytes round up to 128: 118 header bytes, 117 before the newline
-    expect(dict).toHaveLength(60);
-    expect(npy.subarray(10, 128).toString('latin1')).toBe(dict + ' '.repeat(117 - 60) + '\n');
+    // 10 + 59 + '\n' = 70 bytes round up to 128: 118 header bytes, 117 before the newline
+    expect(dict).toHaveLength(59);
+    expect(npy.subarray(10, 128).toString('latin1')).toBe(dict + ' '.repeat(117 - 59) + '\n');
     expect(npy).toHaveLength(128 + 6 * 4);
     expect(npy.readFloatLE(128 + 4 * 5)).toBe(5);
   });
@@ -54,18 +54,17 @@ describe('decodeNpy', () => {
     expect(back.descr).toBe('<f4');
     expect(back.shape).toEqual([1, 2, 3]);
     expect(back.data).toBeInstanceOf(Float32Array);
-    expect(Array.from(back.data)).toEqual(Array.from(data));
+    expect(Array.from(back.data as Float32Array)).toEqual(Array.from(data));
     expect(Object.is(back.data[1], -0)).toBe(true);
   });
 
   it('round-trips int64 and uint8', () => {
-    expect(Array.from(decodeNpy(encodeNpy(new BigInt64Array([-2n, 9n]), [2])).data)).toEqual([
-      -2n,
-      9n,
-    ]);
-    expect(Array.from(decodeNpy(encodeNpy(new Uint8Array([0, 255]), [2, 1])).data)).toEqual([
-      0, 255,
-    ]);
+    expect(
+      Array.from(decodeNpy(encodeNpy(new BigInt64Array([-2n, 9n]), [2])).data as BigInt64Array),
+    ).toEqual([-2n, 9n]);
+    expect(
+      Array.from(decodeNpy(encodeNpy(new Uint8Array([0, 255]), [2, 1])).data as Uint8Array),
+    ).toEqual([0, 255]);
   });
 
   it('refuses bytes without the magic string', () => {
@@ -108,7 +107,9 @@ describe('decodeNpy', () => {
       const back = decodeNpy(readFileSync(path));
 
       expect(back.shape).toEqual([2, 3, 4]);
-      expect(Array.from(back.data)).toEqual(Array.from({ length: 24 }, (_, i) => i / 8));
+      expect(Array.from(back.data as Float32Array)).toEqual(
+        Array.from({ length: 24 }, (_, i) => i / 8),
+      );
     });
   });
 });

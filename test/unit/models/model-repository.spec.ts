@@ -112,6 +112,33 @@ describe('ModelRepository', () => {
     expect(entry.status === 'unavailable' && entry.reason).toContain(message);
   });
 
+  it('should see that a model ending in Softmax outputs probabilities', async () => {
+    const softmaxNet = path.join(ROOT, 'test/fixtures/nets/softmax-ending/model.onnx');
+    const repository = await repositoryWith({ soft: { 'model.onnx': await read(softmaxNet) } });
+
+    expect(repository.get('soft').descriptor.outputKind).toBe('probabilities');
+    expect(repository.get('soft').descriptor.layers.length).toBeGreaterThan(0);
+  });
+
+  it('should choose the last spatial layer before global pooling as the default layer', async () => {
+    const repository = await repositoryWith({ plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } });
+
+    const { descriptor } = repository.get('plain');
+    const chosen = descriptor.layers.find((layer) => layer.value === descriptor.defaultLayer);
+    expect(chosen).toBeDefined();
+    const spatial = descriptor.layers.filter((layer) => (layer.shape[2] ?? 0) > 1);
+    expect(chosen).toEqual(spatial[spatial.length - 1]);
+  });
+
+  it('should report a model.json whose defaultLayer is not a layer of the model', async () => {
+    const json = JSON.stringify({ input: { height: 28, width: 28, channels: 1 }, defaultLayer: 'nowhere' });
+    const repository = await repositoryWith({ bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json } });
+
+    const entry = repository.entry('bad');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    expect(entry.status === 'unavailable' && entry.reason).toContain('"nowhere"');
+  });
+
   it('should answer MODEL_NOT_FOUND listing the available models', async () => {
     const repository = await repositoryWith({ good: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } });
 

@@ -15,7 +15,12 @@ interface NetworkReference {
   readonly targetClass: number;
   readonly scoreValue: string;
   readonly scores: string;
-  readonly layers: readonly { value: string; shape: number[]; activation: string; gradient: string }[];
+  readonly layers: readonly {
+    value: string;
+    shape: number[];
+    activation: string;
+    gradient: string;
+  }[];
   readonly inputGradient?: string;
 }
 
@@ -40,47 +45,69 @@ function relativeError(ours: Float32Array | undefined, reference: Float32Array):
 
 describe('differentiate on whole networks (PyTorch autograd references)', () => {
   if (networks.length === 0) {
-    it.skip('has no network fixtures under test/fixtures/nets (made by the fixture script)', () => undefined);
+    it.skip('has no network fixtures under test/fixtures/nets (made by the fixture script)', () =>
+      undefined);
   }
 
-  describe.each(networks)('%s', (name) => {
-    const dir = path.join(NETS, name);
-    const reference = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')) as NetworkReference;
+  for (const name of networks) {
+    describe(name, () => {
+      const dir = path.join(NETS, name);
+      const reference = JSON.parse(
+        fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'),
+      ) as NetworkReference;
 
-    it('matches activations, gradients and the input gradient within 1e-4 of the largest magnitude', async () => {
-      const model = readModelFile(path.join(dir, 'model.onnx'));
-      const input = readNpy(path.join(dir, reference.input.file));
-      const run = await runDifferentiated(
-        model,
-        { [reference.input.name]: { data: input.data, shape: input.shape } },
-        {
-          targets: reference.layers.map((l) => l.value),
-          includeInput: reference.inputGradient !== undefined,
-          ...(reference.output === undefined ? {} : { output: reference.output }),
-        },
-        (shape) => {
-          const upstream = new Float32Array(shape.reduce((p, d) => p * d, 1));
-          upstream[reference.targetClass] = 1;
-          return upstream;
-        },
-      );
+      it('matches activations, gradients and the input gradient within 1e-4 of the largest magnitude', async () => {
+        const model = readModelFile(path.join(dir, 'model.onnx'));
+        const input = readNpy(path.join(dir, reference.input.file));
+        const run = await runDifferentiated(
+          model,
+          { [reference.input.name]: { data: input.data, shape: input.shape } },
+          {
+            targets: reference.layers.map((l) => l.value),
+            includeInput: reference.inputGradient !== undefined,
+            ...(reference.output === undefined ? {} : { output: reference.output }),
+          },
+          (shape) => {
+            const upstream = new Float32Array(shape.reduce((p, d) => p * d, 1));
+            upstream[reference.targetClass] = 1;
+            return upstream;
+          },
+        );
 
-      expect(run.augmented.scoreOutput).toBe(reference.scoreValue);
-      expect(relativeError(run.outputs[reference.scoreValue], readNpy(path.join(dir, reference.scores)).data)).toBeLessThan(1e-4);
-      for (const layer of reference.layers) {
-        const target = run.augmented.targets.find((t) => t.value === layer.value);
-        const activation = relativeError(run.outputs[target?.activationOutput ?? ''], readNpy(path.join(dir, layer.activation)).data);
-        const gradient = relativeError(run.outputs[target?.gradientOutput ?? ''], readNpy(path.join(dir, layer.gradient)).data);
-        expect({ layer: layer.value, activation: activation < 1e-4, gradient: gradient < 1e-4 }).toEqual({
-          layer: layer.value,
-          activation: true,
-          gradient: true,
-        });
-      }
-      if (reference.inputGradient !== undefined) {
-        const expected = readNpy(path.join(dir, reference.inputGradient)).data;
-        expect(relativeError(run.outputs[run.augmented.inputGradientOutput ?? ''], expected)).toBeLessThan(1e-4);
-      }
+        expect(run.augmented.scoreOutput).toBe(reference.scoreValue);
+        expect(
+          relativeError(
+            run.outputs[reference.scoreValue],
+            readNpy(path.join(dir, reference.scores)).data,
+          ),
+        ).toBeLessThan(1e-4);
+        for (const layer of reference.layers) {
+          const target = run.augmented.targets.find((t) => t.value === layer.value);
+          const activation = relativeError(
+            run.outputs[target?.activationOutput ?? ''],
+            readNpy(path.join(dir, layer.activation)).data,
+          );
+          const gradient = relativeError(
+            run.outputs[target?.gradientOutput ?? ''],
+            readNpy(path.join(dir, layer.gradient)).data,
+          );
+          expect({
+            layer: layer.value,
+            activation: activation < 1e-4,
+            gradient: gradient < 1e-4,
+          }).toEqual({
+            layer: layer.value,
+            activation: true,
+            gradient: true,
+          });
+        }
+        if (reference.inputGradient !== undefined) {
+          const expected = readNpy(path.join(dir, reference.inputGradient)).data;
+          expect(
+            relativeError(run.outputs[run.augmented.inputGradientOutput ?? ''], expected),
+          ).toBeLessThan(1e-4);
+        }
+      });
     });
-  });
+  }
 });

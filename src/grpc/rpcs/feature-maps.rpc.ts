@@ -1,0 +1,29 @@
+import type { AppServices } from '../../app.module';
+import { parseParameters } from '../../http/parameter.parser';
+import { featureMapJobOptions, featureMapParameters } from '../../visualize/view-parameters.schema';
+import { runJobForCall } from '../job-call';
+import type { RpcCall, UnaryRpc } from '../rpc-call';
+import { requestImages, requestModel } from '../rpc-inputs';
+import { asQuery, restFormat, viewResponse, type FeatureMapsRequest } from './view-messages';
+
+/** FeatureMaps: the same 'feature-maps' job as POST /v1/models/{name}/feature-maps; format=tensor gives the raw activations. */
+export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
+  constructor(private readonly services: AppServices) {}
+
+  async handle(request: FeatureMapsRequest, call: RpcCall) {
+    const { config, models, jobs, logger } = this.services;
+    const model = requestModel(models, request.model, config.defaultModel);
+    const images = requestImages(request.image === undefined ? [] : [request.image], 1);
+    const query = asQuery({ ...request, format: restFormat(request.format) }, ['image', 'model']);
+    const options = featureMapJobOptions(parseParameters(featureMapParameters, query));
+
+    const { jobId, answer } = await runJobForCall(
+      jobs,
+      call,
+      { kind: 'feature-maps', model, images, options },
+      config.requestTimeoutMs,
+      logger,
+    );
+    return viewResponse(answer, jobId);
+  }
+}

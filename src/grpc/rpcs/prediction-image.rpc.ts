@@ -1,0 +1,31 @@
+import type { AppServices } from '../../app.module';
+import { parseParameters } from '../../http/parameter.parser';
+import { predictionImageParameters } from '../../visualize/view-parameters.schema';
+import { runJobForCall } from '../job-call';
+import type { RpcCall, UnaryRpc } from '../rpc-call';
+import { requestImages, requestModel } from '../rpc-inputs';
+import { asQuery, viewResponse, type PredictionImageRequest } from './view-messages';
+
+/** PredictionImage: the same 'prediction-image' job as POST /v1/models/{name}/prediction-image. */
+export class PredictionImageRpc implements UnaryRpc<PredictionImageRequest> {
+  constructor(private readonly services: AppServices) {}
+
+  async handle(request: PredictionImageRequest, call: RpcCall) {
+    const { config, models, jobs, logger } = this.services;
+    const model = requestModel(models, request.model, config.defaultModel);
+    const images = requestImages(request.image === undefined ? [] : [request.image], 1);
+    const parameters = parseParameters(
+      predictionImageParameters,
+      asQuery(request, ['image', 'model']),
+    );
+
+    const { jobId, answer } = await runJobForCall(
+      jobs,
+      call,
+      { kind: 'prediction-image', model, images, options: { top_k: parameters.top_k } },
+      config.requestTimeoutMs,
+      logger,
+    );
+    return viewResponse(answer, jobId);
+  }
+}

@@ -1,0 +1,109 @@
+import type { JobAnswer } from '../../jobs/job.types';
+import { decodeNpy } from '../npy.decoder';
+
+/** Requests of the after-training views (proto/cnnlens/v1/cnn_lens.proto), as proto-loader hands them over. */
+export interface FeatureMapsRequest {
+  readonly image?: Buffer;
+  readonly model?: string;
+  readonly layers?: string[];
+  readonly order?: string;
+  readonly limit?: number;
+  readonly colormap?: string;
+  readonly format?: string;
+  readonly columns?: number;
+  readonly tile?: number;
+}
+
+export interface KernelsRequest {
+  readonly model?: string;
+  readonly layer?: string;
+  readonly format?: string;
+  readonly out_limit?: number;
+  readonly in_limit?: number;
+  readonly tile?: number;
+}
+
+export interface HistogramsRequest {
+  readonly model?: string;
+  readonly layers?: string[];
+  readonly bins?: number;
+  readonly batch_norm?: string;
+  readonly format?: string;
+}
+
+export interface PredictionImageRequest {
+  readonly image?: Buffer;
+  readonly model?: string;
+  readonly top_k?: number;
+}
+
+export interface NamedTensor {
+  readonly layer: string;
+  readonly tensor: { readonly data: Buffer; readonly shape: number[]; readonly dtype: string };
+}
+
+export interface ViewResponse {
+  readonly png?: Buffer;
+  readonly tensors: NamedTensor[];
+  readonly attributes: Record<string, string>;
+  readonly job_id: string;
+}
+
+/**
+ * A request's fields as the REST query string would carry them: unset and
+ * empty fields are left out (so they take the REST defaults), lists joined by commas.
+ */
+export function asQuery(fields: object, skip: readonly string[] = []): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (skip.includes(name) || value === undefined || value === null) {
+      continue;
+    }
+    const text = Array.isArray(value) ? value.map(String).join(',') : String(value);
+    if (text !== '') {
+      query[name] = text;
+    }
+  }
+  return query;
+}
+
+/** gRPC asks for tensors as format=tensor; the views answer them as .npy (one layer) or JSON. */
+export function restFormat(format: string | undefined): string | undefined {
+  return format === 'tensor' ? 'json' : format;
+}
+
+/** A view's job answer as a ViewResponse: the PNG, or the tensors as raw float32 bytes. */
+export function viewResponse(answer: JobAnswer, jobId = ''): ViewResponse {
+  if (answer.type === 'binary') {
+    const attributes = Object.fromEntries(
+      Object.entries(answer.metadata).map(([k, v]) => [k, String(v)]),
+    );
+    if (answer.contentType === 'application/x-npy') {
+      const tensor = decodeNpy(answer.data);
+      return { tensors: [{ layer: attributes.layer ?? '', tensor }], attributes, job_id: jobId };
+    }
+    return { png: answer.data, tensors: [], attributes, job_id: jobId };
+  }
+  return { tensors: jsonTensors(answer.body), attributes: {}, job_id: jobId };
+}
+
+interface JsonTensor {
+  readonly layer: string;
+  readonly shape: number[];
+  readonly data: number[];
+}
+
+/** Feature-map JSON ({layers: [...]}) or kernel JSON (one tensor) as float32 tensors; float32 -> double -> float32 is exact. */
+function jsonTensors(body: unknown): NamedTensor[] {
+  const document = body as { layers?: JsonTensor[] } & Partial<JsonTensor>;
+  const items: JsonTensor[] = document.layers ?? [
+    { layer: document.layer ?? '', shape: document.shape ?? [], data: document.data ?? [] },
+  ];
+  return items.map((item) => {
+    const values = Float32Array.from(item.data);
+    return {
+      layer: item.layer,
+      tensor: { data: Buffer.from(values.buffer), shape: item.shape, dtype: 'float32' },
+    };
+  });
+}

@@ -1,0 +1,43 @@
+import type { AppConfig } from '../../config/app-config';
+import { fromJobOptions } from '../../explain/explain-job-options';
+import { ExplainSessions } from '../../explain/explain-sessions';
+import { ExplainableModelLoader } from '../../explain/explainable-model.loader';
+import { Explainer } from '../../explain/explainer';
+import { renderExplanation } from '../../explain/explanation.renderer';
+import type { ModelRepository } from '../../models/model-repository';
+import { SessionFactory, sessionFactoryOptionsFrom } from '../../runtime/session-factory';
+import type { JobContext, JobHandler } from '../job-handler';
+import type { JobAnswer, JobData } from '../job.types';
+
+/** Augmented sessions kept per worker: each holds a copy of a model's weights. */
+const SESSION_CACHE_SIZE = 8;
+
+/** Grad-CAM, CAM and the rest of the family: decode, preprocess, augmented run, map, PNG or tensor. */
+export class ExplainHandler implements JobHandler {
+  constructor(private readonly explainer: Explainer) {}
+
+  async run(data: JobData, context: JobContext): Promise<JobAnswer> {
+    const options = fromJobOptions(data.options);
+    const images: Buffer[] = [];
+    for (const key of data.imageKeys) {
+      images.push(await context.image(key));
+    }
+
+    const explanation = await this.explainer.explain(data.model, images, options);
+    return renderExplanation(explanation, options);
+  }
+}
+
+export function createExplainHandler(config: AppConfig, models: ModelRepository): ExplainHandler {
+  const sessions = new ExplainSessions(
+    new SessionFactory(sessionFactoryOptionsFrom(config)),
+    SESSION_CACHE_SIZE,
+  );
+  const explainer = new Explainer({
+    models,
+    loader: new ExplainableModelLoader(),
+    sessions,
+    limits: { maxPixels: config.maxImagePixels },
+  });
+  return new ExplainHandler(explainer);
+}

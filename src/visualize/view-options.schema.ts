@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+import { InvalidParameterError } from '../errors/invalid-parameter.error';
+import { COLORMAP_NAMES } from '../imaging/colormap.names';
+
+/** Options of a feature-map job, as the job carries them (already typed by the transport). */
+export const featureMapOptionsSchema = z.object({
+  layers: z.array(z.string().min(1)).default([]),
+  order: z.enum(['index', 'mean'], { error: 'index or mean' }).default('index'),
+  limit: z.number({ error: 'a positive integer' }).int().min(1).default(64),
+  colormap: z
+    .enum(COLORMAP_NAMES, { error: `one of ${COLORMAP_NAMES.join(', ')}` })
+    .default('viridis'),
+  format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
+  columns: z
+    .number({ error: 'an integer from 1 to 64' })
+    .int()
+    .min(1)
+    .max(64)
+    .nullable()
+    .default(null),
+  tile: z.number({ error: 'an integer from 8 to 256' }).int().min(8).max(256).default(64),
+});
+
+export type FeatureMapOptions = z.infer<typeof featureMapOptionsSchema>;
+
+/** Options of a prediction-image job. */
+export const predictionImageOptionsSchema = z.object({
+  top_k: z.number({ error: 'an integer from 1 to 20' }).int().min(1).max(20).default(5),
+});
+
+export type PredictionImageOptions = z.infer<typeof predictionImageOptionsSchema>;
+
+/** Reads a job's options with a schema; a bad value becomes INVALID_PARAMETER naming it. */
+export function readJobOptions<T extends z.ZodType>(schema: T, options: unknown): z.infer<T> {
+  const parsed = schema.safeParse(options);
+  if (parsed.success) {
+    return parsed.data;
+  }
+  const issue = parsed.error.issues[0];
+  const name = issue?.path.map(String).join('.') ?? 'options';
+  const received =
+    typeof options === 'object' && options !== null
+      ? (options as Record<string, unknown>)[name]
+      : options;
+  throw new InvalidParameterError(name, issue?.message ?? 'valid', received);
+}

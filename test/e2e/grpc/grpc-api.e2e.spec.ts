@@ -1,0 +1,262 @@
+/**
+ * @jest-environment ./test/support/onnxruntime.environment.ts
+ */
+import { type ServiceError, status } from '@grpc/grpc-js';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+
+import { type GrpcServerHandle, startGrpcServer } from '../../../src/grpc/grpc-server';
+import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
+import {
+  cnnLensClient,
+  errorCodeOf,
+  type GrpcTestClient,
+  healthClient,
+  reflectedServices,
+} from '../../support/queue/grpc-clients';
+import {
+  delayHandlers,
+  instrumentHandlers,
+  instrumentKeys,
+} from '../../support/queue/instrumented.handlers';
+import {
+  dropPrefix,
+  eventually,
+  inspectQueue,
+  type QueueTestApp,
+  startQueueApp,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '../../support/queue/queue-test.env';
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('the call succeeded');
+}
+
+describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
+  const prefix = uniquePrefix('grpc');
+  const keys = instrumentKeys(prefix);
+  const redis = new Redis(TEST_REDIS_URL);
+  const queue = inspectQueue(prefix);
+  let service: QueueTestApp;
+  let grpcServer: GrpcServerHandle;
+  let client: GrpcTestClient;
+  let reference: ReferenceClassifier;
+  let images: Buffer[];
+  let delayMs = 0;
+
+  beforeAll(async () => {
+    service = await startQueueApp(
+      { ROLE: 'all', QUEUE_PREFIX: prefix, REQUEST_TIMEOUT_MS: '20000' },
+      {
+        wrapHandlers: (handlers) =>
+          instrumentHandlers(
+            delayHandlers(handlers, () => delayMs),
+            { redis, delayMs: 0, ...keys },
+          ),
+      },
+    );
+    grpcServer = await startGrpcServer(service.process.services, 0, '127.0.0.1');
+    client = cnnLensClient(`127.0.0.1:${grpcServer.port}`);
+    reference = await ReferenceClassifier.load();
+    images = await fashionImages(2);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await grpcServer.close(100);
+    await service.close();
+    await queue.close();
+    await dropPrefix(prefix);
+    redis.disconnect();
+    await reference.release();
+  });
+
+  it('Predict should give the reference class for each image of a batch', async () => {
+    const response = await client.call<{
+      model: string;
+      predictions: { top: { index: number; label: string; probability: number }[] }[];
+      job_id: string;
+    }>('Predict', { images, top_k: 3 });
+
+    expect(response.model).toBe('fashion-mnist');
+    expect(response.job_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.predictions).toHaveLength(2);
+    for (const [index, prediction] of response.predictions.entries()) {
+      const expected = await reference.top1(images[index]);
+      expect(prediction.top).toHaveLength(3);
+      expect(prediction.top[0].index).toBe(expected.index);
+      expect(prediction.top[0].probability).toBeCloseTo(expected.probability, 4);
+    }
+  });
+
+  it('Predict should answer as REST does for the same image', async () => {
+    const rest = await request(service.app.getHttpServer())
+      .post('/v1/models/fashion-mnist/predict?top_k=2')
+      .set('content-type', 'image/png')
+      .send(images[1])
+      .expect(200);
+
+    const rpc = await client.call<{ predictions: unknown[] }>('Predict', {
+      images: [images[1]],
+      model: 'fashion-mnist',
+      top_k: 2,
+    });
+
+    expect(rpc.predictions).toEqual(rest.body.predictions);
+  });
+
+  it('ListModels and GetModel should describe the bundled model as REST does', async () => {
+    const rest = await request(service.app.getHttpServer())
+      .get('/v1/models/fashion-mnist')
+      .expect(200);
+
+    const list = await client.call<{
+      default_model: string;
+      models: { name: string; status: string; label_count: number }[];
+    }>('ListModels', {});
+    const model = await client.call<{
+      summary: { name: string; input: { height: number } };
+      labels: string[];
+      layers: { shape: number[] }[];
+    }>('GetModel', { name: 'fashion-mnist' });
+
+    expect(list.default_model).toBe('fashion-mnist');
+    expect(list.models).toContainEqual(
+      expect.objectContaining({ name: 'fashion-mnist', status: 'ready', label_count: 10 }),
+    );
+    expect(model.summary).toMatchObject({
+      name: 'fashion-mnist',
+      input: { height: 28, width: 28, channels: 1 },
+    });
+    expect(model.labels).toContain('Ankle boot');
+    expect(model.labels).toEqual(rest.body.labels);
+    const restLayers = rest.body.layers as {
+      value: string;
+      node: string;
+      opType: string;
+      shape: number[];
+    }[];
+    expect(model.layers ?? []).toEqual(
+      restLayers.map((layer: { value: string; node: string; opType: string; shape: number[] }) => ({
+        value: layer.value,
+        node: layer.node,
+        op_type: layer.opType,
+        shape: layer.shape,
+      })),
+    );
+  });
+
+  it('should map a domain error to its gRPC status, with the stable code in the trailing metadata', async () => {
+    const notFound = await rejection(client.call('GetModel', { name: 'no-such-model' }));
+    const badImage = await rejection(
+      client.call('Predict', { images: [Buffer.from('not an image')] }),
+    );
+    const badParameter = await rejection(client.call('Explain', { images, method: 'magic' }));
+    const noImage = await rejection(client.call('Predict', { images: [] }));
+
+    expect(notFound.code).toBe(status.NOT_FOUND);
+    expect(errorCodeOf(notFound)).toBe('MODEL_NOT_FOUND');
+    expect(notFound.details).toBe(
+      'model "no-such-model" is not in the model repository; available: fashion-mnist',
+    );
+    expect(badImage.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(badImage)).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(badParameter.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(badParameter)).toBe('INVALID_PARAMETER');
+    expect(badParameter.details).toContain('parameter "method" must be one of cam, gradcam');
+    expect(noImage.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(noImage)).toBe('IMAGE_MISSING');
+  });
+
+  it('should answer DEADLINE_EXCEEDED for a deadline shorter than the job, and remove the queued job', async () => {
+    delayMs = 1500;
+    const blocker = await service.process.services.jobs.submit(
+      'predict',
+      'fashion-mnist',
+      [images[0]],
+      { top_k: 1 },
+    );
+    expect(
+      await eventually(async () => (await redis.hexists(keys.startedKey, blocker)) === 1, 5000, 5),
+    ).toBe(true);
+
+    const startedBefore = Object.keys(await redis.hgetall(keys.startedKey)).length;
+
+    const expired = await rejection(client.call('Predict', { images: [images[1]] }, 300));
+
+    expect(expired.code).toBe(status.DEADLINE_EXCEEDED);
+    const removed = await eventually(
+      async () => (await queue.getJobCounts('waiting')).waiting === 0,
+      500,
+      10,
+    );
+    expect(removed).toBe(true);
+    expect(await queue.getJobState(blocker)).toBe('active');
+    await service.process.services.jobs.wait(blocker, 10_000);
+    delayMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(Object.keys(await redis.hgetall(keys.startedKey))).toHaveLength(startedBefore);
+    expect(await queue.getJobCounts('waiting', 'active', 'delayed')).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+    });
+  });
+
+  it('should serve grpc.health.v1 and server reflection', async () => {
+    const address = `127.0.0.1:${grpcServer.port}`;
+    const health = healthClient(address);
+
+    const [overall, cnnLens, services] = await Promise.all([
+      health.call<{ status: string }>('Check', { service: '' }),
+      health.call<{ status: string }>('Check', { service: 'cnnlens.v1.CnnLens' }),
+      reflectedServices(address),
+    ]).finally(() => health.close());
+
+    expect(overall.status).toBe('SERVING');
+    expect(cnnLens.status).toBe('SERVING');
+    expect(services).toEqual(
+      expect.arrayContaining(['cnnlens.v1.CnnLens', 'grpc.health.v1.Health']),
+    );
+  });
+});
+
+describe('gRPC message size limit', () => {
+  const prefix = uniquePrefix('grpc-limit');
+  let service: QueueTestApp;
+  let grpcServer: GrpcServerHandle;
+  let client: GrpcTestClient;
+
+  beforeAll(async () => {
+    service = await startQueueApp({
+      ROLE: 'api',
+      QUEUE_PREFIX: prefix,
+      GRPC_MAX_MESSAGE_BYTES: '4096',
+    });
+    grpcServer = await startGrpcServer(service.process.services, 0, '127.0.0.1');
+    client = cnnLensClient(`127.0.0.1:${grpcServer.port}`);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await grpcServer.close(100);
+    await service.close();
+    await dropPrefix(prefix);
+  });
+
+  it('should refuse a request past GRPC_MAX_MESSAGE_BYTES with RESOURCE_EXHAUSTED', async () => {
+    const [large] = await fashionImages(1, 200);
+    expect(large.length).toBeGreaterThan(4096);
+
+    const refused = await rejection(client.call('Predict', { images: [large] }));
+
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(refused.details).toMatch(/Received message larger than max \(\d+ vs 4096\)/);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * @jest-environment ./test/support/onnxruntime.environment.ts
+ */
+import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+
+import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
+import { instrumentKeys } from '../../support/queue/instrumented.handlers';
+import {
+  dropPrefix,
+  eventually,
+  inspectQueue,
+  type QueueTestApp,
+  startQueueApp,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '../../support/queue/queue-test.env';
+import {
+  killAllServices,
+  type ServiceProcess,
+  startService,
+} from '../../support/queue/service.process';
+
+const PREDICT = '/v1/models/fashion-mnist/predict';
+
+/**
+ * The API in this process (ROLE=api) and two workers as separate Node
+ * processes (ROLE=worker, src/main.ts's startProcess), on one Redis prefix.
+ * Handlers are instrumented: every start and finish of a job is counted in
+ * Redis, so a double execution would show.
+ */
+describe('API and two worker processes on one Redis', () => {
+  const prefix = uniquePrefix('scaled');
+  const keys = instrumentKeys(prefix);
+  const redis = new Redis(TEST_REDIS_URL);
+  let queue: Queue;
+  let api: QueueTestApp;
+  let workers: ServiceProcess[];
+  let reference: ReferenceClassifier;
+  let images: Buffer[];
+
+  /** Dead workers are detected within lockDuration + stalledInterval = 3 s. */
+  const workerEnv = (name: string, delayMs: number): NodeJS.ProcessEnv => ({
+    ROLE: 'worker',
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    WORKER_NAME: name,
+    JOB_LOCK_DURATION_MS: '2000',
+    JOB_STALLED_INTERVAL_MS: '1000',
+    TEST_JOB_DELAY_MS: String(delayMs),
+  });
+
+  beforeAll(async () => {
+    [workers, api, reference, images] = await Promise.all([
+      Promise.all([
+        startService(workerEnv('worker-a', 150)),
+        startService(workerEnv('worker-b', 150)),
+      ]),
+      startQueueApp({ ROLE: 'api', QUEUE_PREFIX: prefix, REQUEST_TIMEOUT_MS: '30000' }),
+      ReferenceClassifier.load(),
+      fashionImages(40),
+    ]);
+    queue = inspectQueue(prefix);
+  }, 120_000);
+
+  afterAll(async () => {
+    killAllServices();
+    await api?.close();
+    await queue?.close();
+    await dropPrefix(prefix);
+    redis.disconnect();
+    await reference?.release();
+  });
+
+  async function counts(key: string): Promise<Record<string, string>> {
+    return redis.hgetall(key);
+  }
+
+  it('should answer 40 concurrent requests correctly, spread over both workers, each job run once', async () => {
+    const server = api.app.getHttpServer();
+
+    const responses = await Promise.all(
+      images.map((image) =>
+        request(server).post(`${PREDICT}?top_k=1`).set('content-type', 'image/png').send(image),
+      ),
+    );
+
+    for (const [index, response] of responses.entries()) {
+      expect(response.status).toBe(200);
+      const expected = await reference.top1(images[index]);
+      expect(response.body.predictions[0].top[0].index).toBe(expected.index);
+      expect(response.body.predictions[0].top[0].probability).toBeCloseTo(expected.probability, 4);
+    }
+    const jobIds = responses.map((response) => response.headers['x-cnn-lens-job-id']);
+    const processedBy = await Promise.all(
+      jobIds.map(async (id) => (await queue.getJob(id))?.processedBy),
+    );
+    const perWorker = {
+      a: processedBy.filter((w) => w === 'worker-a').length,
+      b: processedBy.filter((w) => w === 'worker-b').length,
+    };
+    expect(perWorker.a + perWorker.b).toBe(40);
+    expect(perWorker.a).toBeGreaterThan(0);
+    expect(perWorker.b).toBeGreaterThan(0);
+    const finished = await counts(keys.finishedKey);
+    expect(jobIds.map((id) => finished[id])).toEqual(jobIds.map(() => '1'));
+  });
+
+  it('should finish every job exactly once when a worker is killed with SIGKILL in the middle of one', async () => {
+    const server = api.app.getHttpServer();
+    const [victim, survivor] = workers as [ServiceProcess, ServiceProcess];
+
+    const accepted = await Promise.all(
+      images
+        .slice(0, 20)
+        .map((image) =>
+          request(server)
+            .post(`${PREDICT}?async=true&top_k=1`)
+            .set('content-type', 'image/png')
+            .send(image)
+            .expect(202),
+        ),
+    );
+    const jobIds = accepted.map((response) => response.body.jobId as string);
+    const busy = await eventually(
+      async () =>
+        (await queue.getActive()).some(
+          (job) => job.processedBy === 'worker-a' && jobIds.includes(job.id ?? ''),
+        ),
+      10_000,
+      10,
+    );
+    expect(busy).toBe(true);
+    const interrupted = (await queue.getActive()).find((job) => job.processedBy === 'worker-a')
+      ?.id as string;
+    victim.child.kill('SIGKILL');
+    expect(await victim.exited).toBe('SIGKILL');
+
+    const allDone = await eventually(
+      async () =>
+        (await Promise.all(jobIds.map((id) => queue.getJobState(id)))).every(
+          (state) => state === 'completed',
+        ),
+      30_000,
+      100,
+    );
+    expect(allDone).toBe(true);
+    const [started, finished] = await Promise.all([
+      counts(keys.startedKey),
+      counts(keys.finishedKey),
+    ]);
+    expect(jobIds.map((id) => finished[id])).toEqual(jobIds.map(() => '1'));
+    expect(started[interrupted]).toBe('2');
+    expect((await queue.getJob(interrupted))?.processedBy).toBe('worker-b');
+    for (const [index, id] of jobIds.entries()) {
+      const result = await request(server).get(`/v1/jobs/${id}/result`).expect(200);
+      expect(result.body.predictions[0].top[0].index).toBe(
+        (await reference.top1(images[index])).index,
+      );
+    }
+    expect(survivor.child.exitCode).toBeNull();
+  });
+
+  it('should drain the job in flight on SIGTERM before the worker exits', async () => {
+    const server = api.app.getHttpServer();
+    const worker = workers[1];
+
+    const accepted = await request(server)
+      .post(`${PREDICT}?async=true&top_k=1`)
+      .set('content-type', 'image/png')
+      .send(images[0])
+      .expect(202);
+    const jobId = accepted.body.jobId as string;
+    expect(
+      await eventually(async () => (await queue.getJobState(jobId)) === 'active', 5000, 5),
+    ).toBe(true);
+    worker.child.kill('SIGTERM');
+
+    const code = await worker.exited;
+    expect({
+      code,
+      log: code === 0 ? '' : worker.output.slice(-8).join('\n').slice(-3000),
+    }).toEqual({ code: 0, log: '' });
+    expect(await queue.getJobState(jobId)).toBe('completed');
+    expect((await counts(keys.finishedKey))[jobId]).toBe('1');
+    expect(worker.output.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+  });
+});

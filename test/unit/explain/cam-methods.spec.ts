@@ -1,0 +1,191 @@
+import type { LayerTensors } from '../../../src/explain/layer-tensors';
+import { ablationCamMap } from '../../../src/explain/methods/ablation-cam.method';
+import { camMap } from '../../../src/explain/methods/cam.method';
+import { eigenCamMap } from '../../../src/explain/methods/eigen-cam.method';
+import { gradCamElementwiseMap } from '../../../src/explain/methods/grad-cam-elementwise.method';
+import { gradCamPlusPlusMap } from '../../../src/explain/methods/grad-cam-plus-plus.method';
+import { gradCamMap } from '../../../src/explain/methods/grad-cam.method';
+import { hiResCamMap } from '../../../src/explain/methods/hires-cam.method';
+import { layerCamMap } from '../../../src/explain/methods/layer-cam.method';
+import { scoreCamMap, scoreCamMask } from '../../../src/explain/methods/score-cam.method';
+import { xGradCamMap } from '../../../src/explain/methods/x-grad-cam.method';
+
+/** Channel-major [K, 1, w] tensors written out by hand. */
+function layer(activation: number[][], gradient: number[][]): LayerTensors {
+  return {
+    channels: activation.length,
+    height: 1,
+    width: activation[0]?.length ?? 0,
+    activation: Float32Array.from(activation.flat()),
+    gradient: Float32Array.from(gradient.flat()),
+  };
+}
+
+const values = (map: { data: Float32Array }): number[] => Array.from(map.data);
+
+describe('CAM-family maps (hand-computed, docs/methods.md)', () => {
+  it('gradcam weights each channel by its mean gradient', () => {
+    // w = [mean(1, 1), mean(0, 2)] = [1, 1]; M = A_0 + A_1.
+    expect(
+      values(
+        gradCamMap(
+          layer(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [
+              [1, 1],
+              [0, 2],
+            ],
+          ),
+        ),
+      ),
+    ).toEqual([4, 6]);
+  });
+
+  it('gradcam++ uses a = G^2 / (2 G^2 + sum(A) G^3 + eps) on positive gradients only', () => {
+    // sum(A) = 4; p0: g = 1 -> a = 1 / 6; p1: g = -1 -> ReLU(g) = 0. w = 1/6.
+    const map = values(gradCamPlusPlusMap(layer([[1, 3]], [[1, -1]])));
+    expect(map[0]).toBeCloseTo(1 / 6, 6);
+    expect(map[1]).toBeCloseTo(3 / 6, 6);
+  });
+
+  it('xgradcam weights by sum(G A) / sum(A)', () => {
+    // w = (2 * 1 + 1 * 3) / 4 = 1.25.
+    const map = values(xGradCamMap(layer([[1, 3]], [[2, 1]])));
+    expect(map[0]).toBeCloseTo(1.25, 6);
+    expect(map[1]).toBeCloseTo(3.75, 6);
+  });
+
+  it('hirescam sums G * A, gradcam-elementwise sums ReLU(G * A), layercam sums ReLU(G) * A', () => {
+    const tensors = layer(
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [1, -1],
+        [-2, 1],
+      ],
+    );
+
+    expect(values(hiResCamMap(tensors))).toEqual([-1, 0]);
+    expect(values(gradCamElementwiseMap(tensors))).toEqual([1, 1]);
+    expect(values(layerCamMap(tensors))).toEqual([1, 1]);
+    expect(values(layerCamMap(layer([[1, 2]], [[-1, 3]])))).toEqual([0, 6]);
+  });
+
+  it('cam weights the channels by the class row of the linear layer', () => {
+    expect(
+      values(
+        camMap(
+          layer(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [
+              [0, 0],
+              [0, 0],
+            ],
+          ),
+          [2, -1],
+        ),
+      ),
+    ).toEqual([-1, 0]);
+  });
+
+  it('ablationcam weights by (s - s_k) / s', () => {
+    // s = 2, s_k = [1, 3] -> w = [0.5, -0.5].
+    expect(
+      values(
+        ablationCamMap(
+          layer(
+            [
+              [2, 4],
+              [2, 0],
+            ],
+            [
+              [0, 0],
+              [0, 0],
+            ],
+          ),
+          2,
+          [1, 3],
+        ),
+      ),
+    ).toEqual([0, 2]);
+  });
+
+  it('scorecam masks are the channel upsampled with half-pixel centres, then min-max normalised', () => {
+    const tensors = { channels: 1, height: 2, width: 2, activation: Float32Array.of(0, 1, 2, 3) };
+    // Rows of the 4x4 upsampling of [[0, 1], [2, 3]]: [0, .25, .75, 1] + [0, .5, 1.5, 2] per row; / 3.
+    const expected = [
+      0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3,
+    ].map((v) => v / 3);
+
+    const mask = Array.from(scoreCamMask(tensors, 0, 4, 4));
+    mask.forEach((v, i) => expect(v).toBeCloseTo(expected[i] ?? NaN, 6));
+  });
+
+  it('scorecam weights are the softmax of the masked scores; a constant channel gives a zero mask', () => {
+    // softmax([0, ln 3]) = [0.25, 0.75].
+    const map = values(
+      scoreCamMap(
+        layer(
+          [
+            [4, 0],
+            [0, 4],
+          ],
+          [
+            [0, 0],
+            [0, 0],
+          ],
+        ),
+        [0, Math.log(3)],
+      ),
+    );
+    expect(map[0]).toBeCloseTo(1, 6);
+    expect(map[1]).toBeCloseTo(3, 6);
+
+    const constant = { channels: 1, height: 2, width: 2, activation: Float32Array.of(5, 5, 5, 5) };
+    expect(Array.from(scoreCamMask(constant, 0, 3, 3))).toEqual(new Array(9).fill(0));
+  });
+
+  it('eigencam projects on the first principal component, signed to covary with the channel sum', () => {
+    // Channels [0, 1, 2] and [0, 2, 4]: centred rows [-1, -2], [0, 0], [1, 2]; v = [1, 2] / sqrt(5).
+    const few = eigenCamMap({
+      channels: 2,
+      height: 1,
+      width: 3,
+      activation: Float32Array.of(0, 1, 2, 0, 2, 4),
+    });
+    // Four channels c * [2, 1, 0]: more channels than positions; centred rows c * [1, 0, -1], norm sqrt(30).
+    const many = eigenCamMap({
+      channels: 4,
+      height: 1,
+      width: 3,
+      activation: Float32Array.from([1, 2, 3, 4].flatMap((c) => [2 * c, c, 0])),
+    });
+
+    [-Math.sqrt(5), 0, Math.sqrt(5)].forEach((v, i) => expect(few.data[i]).toBeCloseTo(v, 5));
+    [Math.sqrt(30), 0, -Math.sqrt(30)].forEach((v, i) => expect(many.data[i]).toBeCloseTo(v, 5));
+  });
+
+  it('eigen_smooth replaces the channel sum by the principal component of w_k A_k', () => {
+    const tensors = layer(
+      [
+        [0, 1, 2],
+        [0, 2, 4],
+      ],
+      [
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+    );
+
+    const smooth = values(gradCamMap(tensors, true));
+    [-Math.sqrt(5), 0, Math.sqrt(5)].forEach((v, i) => expect(smooth[i]).toBeCloseTo(v, 5));
+  });
+});

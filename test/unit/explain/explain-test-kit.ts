@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+
+import {
+  explainParametersSchema,
+  type ExplainParameters,
+} from '../../../src/explain/explain-parameters.schema';
+import { ExplainSessions } from '../../../src/explain/explain-sessions';
+import { ExplainableModel } from '../../../src/explain/explainable-model';
+import type { ModelDescriptor } from '../../../src/models/model-descriptor';
+import { readModelFile } from '../../../src/onnx/model-file.reader';
+import type { ModelProto } from '../../../src/onnx/onnx.types';
+import { SessionFactory } from '../../../src/runtime/session-factory';
+import { probeValueFacts } from '../../../src/runtime/value-probe';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/** Sessions on one CPU thread, as the test machine is shared. */
+export function testSessions(capacity = 8): ExplainSessions {
+  return new ExplainSessions(
+    new SessionFactory({
+      executionProviders: ['cpu'],
+      cudaDeviceId: 0,
+      cudaMemoryLimitBytes: undefined,
+      intraOpThreads: 1,
+    }),
+    capacity,
+  );
+}
+
+/** Request parameters with the schema's defaults, as the handler sees them. */
+export function parameters(given: Record<string, string>): ExplainParameters {
+  return explainParametersSchema.parse(given);
+}
+
+/** A model as the explainers see it, from a graph and a descriptor written for the test. */
+export async function explainableModel(
+  proto: ModelProto | string,
+  input: { name: string; dims: readonly number[] },
+  descriptor: Partial<ModelDescriptor> & Pick<ModelDescriptor, 'output'>,
+): Promise<ExplainableModel> {
+  const graph = typeof proto === 'string' ? readModelFile(proto) : proto;
+  const facts = await probeValueFacts(graph, { [input.name]: input.dims });
+  const [, channels = 1, height = 1, width = 1] = input.dims;
+  const full: ModelDescriptor = {
+    name: 'test-net',
+    description: '',
+    input: {
+      name: input.name,
+      layout: 'NCHW',
+      height,
+      width,
+      channels: channels === 1 ? 1 : 3,
+      channelOrder: 'RGB',
+      scale: 1 / 255,
+      mean: [0],
+      std: [1],
+      resize: 'stretch',
+    },
+    inputs: [],
+    outputs: [],
+    outputKind: 'logits',
+    labels: [],
+    defaultLayer: undefined,
+    layers: [],
+    executionProvider: 'cpu',
+    specSource: 'inferred',
+    ...descriptor,
+  };
+  return new ExplainableModel(full, graph, facts, input.name, input.dims);
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) {
+    return Infinity;
+  }
+  let max = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  }
+  return max;
+}

@@ -1,0 +1,46 @@
+import { parseTargets } from '../../../src/explain/target.parser';
+
+const labels = ['cat', 'Dog', 'bird'];
+
+describe('parseTargets', () => {
+  it('reads top1, topk:N, indices, labels (case-insensitive) and lists', () => {
+    expect(parseTargets('top1', 3, labels)).toEqual([{ kind: 'rank', rank: 1 }]);
+    expect(parseTargets('topk:2', 3, labels)).toEqual([
+      { kind: 'rank', rank: 1 },
+      { kind: 'rank', rank: 2 },
+    ]);
+    expect(parseTargets('2, dog ,cat', 3, labels)).toEqual([
+      { kind: 'class', index: 2 },
+      { kind: 'class', index: 1 },
+      { kind: 'class', index: 0 },
+    ]);
+  });
+
+  it('refuses an index out of range with CLASS_NOT_FOUND naming the range', () => {
+    expect(() => parseTargets('3', 3, labels)).toThrow(
+      expect.objectContaining({
+        code: 'CLASS_NOT_FOUND',
+        message:
+          'Parameter target: expected a class index from 0 to 2, a label, top1 or topk:N, got "3"',
+      }),
+    );
+    expect(() => parseTargets('-1', 3, labels)).toThrow(
+      expect.objectContaining({ code: 'CLASS_NOT_FOUND' }),
+    );
+  });
+
+  it('refuses an unknown label with LABEL_NOT_FOUND listing the labels', () => {
+    expect(() => parseTargets('fish', 3, labels)).toThrow(
+      expect.objectContaining({
+        code: 'LABEL_NOT_FOUND',
+        message: `Parameter target: expected a class index, top1, topk:N or one of the model's labels (cat, Dog, bird), got "fish"`,
+      }),
+    );
+  });
+
+  it.each(['topk:0', 'topk:4', 'topk:x', ' , '])('refuses %j with INVALID_PARAMETER', (target) => {
+    expect(() => parseTargets(target, 3, labels)).toThrow(
+      expect.objectContaining({ code: 'INVALID_PARAMETER' }),
+    );
+  });
+});
