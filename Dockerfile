@@ -47,6 +47,10 @@ FROM ${NODE_IMAGE} AS node-binary
 # gpu: CUDA runtime + cuDNN, Node 20, the CUDA build of onnxruntime-node.
 FROM ${CUDA_IMAGE} AS gpu
 COPY --from=node-binary /usr/local/bin/node /usr/local/bin/node
+# Chart and label text is SVG rasterised by sharp (librsvg + fontconfig): it needs a font.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fontconfig fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 1000 node \
   && useradd --uid 1000 --gid node --shell /usr/sbin/nologin --create-home node
 WORKDIR /app
@@ -71,6 +75,10 @@ CMD ["node", "dist/main.js"]
 # ---------------------------------------------------------------------------
 # cpu (default, last stage): slim Debian with Node 20, CPU execution provider.
 FROM ${NODE_IMAGE} AS cpu
+# Chart and label text is SVG rasterised by sharp (librsvg + fontconfig): it needs a font.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fontconfig fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
     PORT=8080 \

@@ -47,11 +47,20 @@ export const explainParametersSchema = z.object({
   model: z.string().min(1, 'a model name').optional(),
   method: z.enum(EXPLAIN_METHODS, { error: `one of ${list(EXPLAIN_METHODS)}` }).default('gradcam'),
   /** An ONNX value or node name; default: the last spatial value before global pooling. */
-  layer: z.string().min(1, 'an ONNX value or node name').optional(),
+  // Bounded so that a job's options stay well under 1 KB.
+  layer: z
+    .string()
+    .min(1, 'an ONNX value or node name')
+    .max(200, 'an ONNX value or node name of at most 200 characters')
+    .optional(),
   /** A class index, a label, top1, topk:N, or a comma-separated list of those. */
   target: z
     .string()
     .min(1, 'a class index, a label, top1, topk:N or a comma-separated list')
+    .max(
+      300,
+      'a class index, a label, top1, topk:N or a comma-separated list of at most 300 characters',
+    )
     .default('top1'),
   output: z
     .enum(['overlay', 'heatmap', 'tensor'], { error: 'one of overlay, heatmap, tensor' })

@@ -54,4 +54,5 @@ export interface Explanation {
   readonly json?: string;
   readonly info: ExplanationInfo;
   readonly job_id: string;
+  readonly image: number;
 }

@@ -45,7 +45,7 @@ function parseSpec(text: string, file: string): ModelSpecFile {
   const parsed = modelSpecSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
       .join('; ');
     throw new ModelLoadError('MODEL_SPEC_INVALID', `${file} is invalid: ${problems}`);
   }

@@ -11,7 +11,7 @@ const PREDICT = '/v1/models/fashion-mnist/predict';
 
 async function examplePng(): Promise<Buffer> {
   const labels = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'));
-  return fs.readFile(path.join(REPO_ROOT, 'examples', Object.keys(labels)[0]!));
+  return fs.readFile(path.join(REPO_ROOT, 'examples', Object.keys(labels)[0]));
 }
 
 describe('image intake over HTTP', () => {

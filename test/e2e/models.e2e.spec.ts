@@ -58,7 +58,8 @@ describe('models API (embedded mode)', () => {
       });
       expect(layer.shape).toHaveLength(4);
     }
-    expect(response.body.layers.map((l: { value: string }) => l.value)).toContain(response.body.defaultLayer);
+    const layers = response.body.layers as { value: string }[];
+    expect(layers.map((l) => l.value)).toContain(response.body.defaultLayer);
   });
 
   it('GET /v1/models/{name} should answer 404 MODEL_NOT_FOUND for an unknown model', async () => {
@@ -118,7 +119,7 @@ describe('POST /v1/models/{name}/predict', () => {
     const [file] = Object.keys(truth);
     const response = await request(app.getHttpServer())
       .post('/v1/models/fashion-mnist/predict?top_k=10')
-      .attach('image', path.join(REPO_ROOT, 'examples', file!))
+      .attach('image', path.join(REPO_ROOT, 'examples', file))
       .expect(200);
 
     const top = response.body.predictions[0].top as { index: number; label: string; probability: number }[];
@@ -131,7 +132,7 @@ describe('POST /v1/models/{name}/predict', () => {
   });
 
   it('should accept the raw image as the request body', async () => {
-    const [file, expected] = Object.entries(truth)[1]!;
+    const [file, expected] = Object.entries(truth)[1];
     const bytes = await fs.readFile(path.join(REPO_ROOT, 'examples', file));
 
     const response = await request(app.getHttpServer())
@@ -161,7 +162,7 @@ describe('POST /v1/models/{name}/predict', () => {
   });
 
   it('should answer 202 with a job location when async=true, then the result', async () => {
-    const [file, expected] = Object.entries(truth)[2]!;
+    const [file, expected] = Object.entries(truth)[2];
     const accepted = await request(app.getHttpServer())
       .post('/v1/models/fashion-mnist/predict?async=true')
       .attach('image', path.join(REPO_ROOT, 'examples', file))
@@ -170,7 +171,7 @@ describe('POST /v1/models/{name}/predict', () => {
     expect(accepted.headers.location).toBe(`/v1/jobs/${accepted.body.jobId}`);
     let state = '';
     for (let attempt = 0; attempt < 100 && state !== 'completed'; attempt += 1) {
-      state = (await request(app.getHttpServer()).get(accepted.headers.location!).expect(200)).body.state;
+      state = (await request(app.getHttpServer()).get(accepted.headers.location).expect(200)).body.state;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(state).toBe('completed');
@@ -188,7 +189,7 @@ describe('POST /v1/models/{name}/predict', () => {
     const [file] = Object.keys(truth);
     const response = await request(app.getHttpServer())
       .post('/v1/models/fashion-mnist/predict?top_k=zero')
-      .attach('image', path.join(REPO_ROOT, 'examples', file!))
+      .attach('image', path.join(REPO_ROOT, 'examples', file))
       .expect(400);
 
     expect(response.body.error.code).toBe('INVALID_PARAMETER');

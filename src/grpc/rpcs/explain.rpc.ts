@@ -1,22 +1,19 @@
 import type { AppServices } from '../../app.module';
 import { ResponseTooLargeError } from '../../errors/response-too-large.error';
-import {
-  explainParametersSchema,
-  type ExplainParameters,
-} from '../../explain/explain-parameters.schema';
+import { toJobOptions } from '../../explain/explain-job-options';
+import { explainParametersSchema } from '../../explain/explain-parameters.schema';
 import { parseParameters } from '../../http/parameter.parser';
-import type { JobAnswer, JobOptionValue } from '../../jobs/job.types';
 import type { ExplainRequest, Explanation } from '../cnn-lens.messages';
 import { runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
-import { decodeNpy } from '../npy.decoder';
-import { explanationInfo } from './explanation-info';
+import { explanationsOf } from './explanation.mapper';
 
 /**
  * Explain: the same 'explain' job and parameter rules as POST /v1/explain,
  * one job per image so that a batch spreads over the workers and every
- * image gets a PNG or a tensor of its own.
+ * image (and target) gets a PNG or a tensor of its own; tensors are asked
+ * for as .npy, which carries dtype and shape exactly.
  */
 export class ExplainRpc implements UnaryRpc<ExplainRequest> {
   constructor(private readonly services: AppServices) {}
@@ -26,7 +23,9 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
     const parameters = parseParameters(explainParametersSchema, queryOf(request));
     const model = requestModel(models, parameters.model, config.defaultModel);
     const images = requestImages(request.images, config.maxBatchImages);
-    const options = jobOptions(parameters);
+    const options = toJobOptions(
+      parameters.output === 'tensor' ? { ...parameters, format: 'npy' } : parameters,
+    );
 
     const outcomes = await Promise.all(
       images.map((image) =>
@@ -39,7 +38,9 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
         ),
       ),
     );
-    const explanations = outcomes.map(({ jobId, answer }) => explanation(jobId, answer));
+    const explanations = outcomes.flatMap(({ jobId, answer }, image) =>
+      explanationsOf(jobId, image, answer),
+    );
     refuseOversized(explanations, config.grpcMaxMessageBytes);
     return { explanations };
   }
@@ -67,34 +68,4 @@ function queryOf(request: ExplainRequest): Record<string, string> {
     }
   }
   return query;
-}
-
-/** Parameters the transport consumes; the job never sees them. */
-const TRANSPORT_PARAMETERS: ReadonlySet<string> = new Set(['model', 'async']);
-
-/** A tensor answer is always asked for as .npy: it carries dtype and shape exactly. */
-function jobOptions(parameters: ExplainParameters): Record<string, JobOptionValue> {
-  const options: Record<string, JobOptionValue> = {};
-
-  for (const [name, value] of Object.entries(parameters)) {
-    if (value !== undefined && !TRANSPORT_PARAMETERS.has(name)) {
-      options[name] = value;
-    }
-  }
-  if (parameters.output === 'tensor') {
-    options.format = 'npy';
-  }
-  return options;
-}
-
-function explanation(jobId: string, answer: JobAnswer): Explanation {
-  if (answer.type === 'json') {
-    return { json: JSON.stringify(answer.body), info: explanationInfo({}), job_id: jobId };
-  }
-
-  const info = explanationInfo(answer.metadata);
-  if (answer.contentType === 'application/x-npy') {
-    return { tensor: decodeNpy(answer.data), info, job_id: jobId };
-  }
-  return { png: answer.data, info, job_id: jobId };
 }

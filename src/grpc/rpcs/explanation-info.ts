@@ -1,44 +1,50 @@
 import type { ExplanationInfo } from '../cnn-lens.messages';
 
-type Metadata = Readonly<Record<string, string | number>>;
+export type AnswerFields = Readonly<Record<string, unknown>>;
 
-const text = (value: string | number | undefined): string =>
-  value === undefined ? '' : String(value);
+const text = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 
-const numeric = (value: string | number | undefined): number => {
+const numeric = (value: unknown): number => {
   const parsed = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(parsed) ? parsed : 0;
 };
 
-/** Stage timings arrive as `<stage>_ms` or `timing_<stage>` metadata items. */
-function timings(metadata: Metadata): Record<string, number> {
+/** Stage timings arrive as `time_<stage>_ms` metadata items, or as a `timings` object of `<stage>_ms`. */
+function timings(fields: AnswerFields): Record<string, number> {
   const found: Record<string, number> = {};
+  const nested = fields.timings;
+  const entries = [
+    ...Object.entries(fields),
+    ...(typeof nested === 'object' && nested !== null ? Object.entries(nested) : []),
+  ];
 
-  for (const [key, value] of Object.entries(metadata)) {
-    const stage =
-      /^(?:timings?[_-])?(.+?)(?:[_-]ms)$/.exec(key)?.[1] ?? /^timings?[_-](.+)$/.exec(key)?.[1];
-    if (stage !== undefined) {
-      found[stage] = numeric(value);
+  for (const [key, value] of entries) {
+    const stage = /^(?:time_|timing_)?(.+)_ms$/.exec(key)?.[1];
+    if (stage !== undefined && typeof value === 'number') {
+      found[stage] = value;
     }
   }
   return found;
 }
 
-/** The typed fields of ExplanationInfo, and every metadata item as text. */
-export function explanationInfo(metadata: Metadata): ExplanationInfo {
-  const pick = (...keys: string[]) =>
-    keys.map((key) => metadata[key]).find((value) => value !== undefined);
+/** The typed fields of ExplanationInfo, and every scalar item as text. */
+export function explanationInfo(fields: AnswerFields): ExplanationInfo {
+  const attributes: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      attributes[key] = String(value);
+    }
+  }
 
   return {
-    model: text(pick('model')),
-    layer: text(pick('layer')),
-    class_index: numeric(pick('class_index', 'classIndex', 'target')),
-    label: text(pick('label', 'class_label')),
-    score: numeric(pick('score')),
-    method: text(pick('method')),
-    timings_ms: timings(metadata),
-    attributes: Object.fromEntries(
-      Object.entries(metadata).map(([key, value]) => [key, String(value)]),
-    ),
+    model: text(fields.model),
+    layer: text(fields.layer),
+    class_index: numeric(fields.class_index),
+    label: text(fields.label),
+    score: numeric(fields.score),
+    method: text(fields.method),
+    timings_ms: timings(fields),
+    attributes,
   };
 }

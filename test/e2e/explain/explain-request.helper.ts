@@ -1,7 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 
-function collect(res: NodeJS.ReadableStream, callback: (error: Error | null, body: Buffer) => void): void {
+function collect(
+  res: NodeJS.ReadableStream,
+  callback: (error: Error | null, body: Buffer) => void,
+): void {
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => callback(null, Buffer.concat(chunks)));
@@ -51,3 +54,25 @@ export function massShare(
   });
   return total > 0 ? part / total : 0;
 }
+
+/** One map of an explanation answer in JSON. */
+export interface MapResult {
+  readonly image: number;
+  readonly class_index: number;
+  readonly label: string;
+  readonly score: number;
+  readonly probability: number;
+  readonly tensor: { readonly shape: number[]; readonly data: number[] };
+  readonly png_base64?: string;
+}
+
+/** A JSON explanation answer: one map's fields, or `results` when there are several maps. */
+export interface ExplainBody extends MapResult {
+  readonly model: string;
+  readonly layer: string;
+  readonly method: string;
+  readonly score_kind: string;
+  readonly results: MapResult[];
+}
+
+export const bodyOf = (response: { body: unknown }): ExplainBody => response.body as ExplainBody;

@@ -72,11 +72,11 @@ describe('after-training views over gRPC (embedded mode)', () => {
     });
 
     expect(response.tensors!.map((t) => t.layer)).toEqual([conv.output[0], 'features']);
-    const first = response.tensors![0]!.tensor;
+    const first = response.tensors![0].tensor;
     expect(first.dtype).toBe('float32');
     expect(first.shape.map(Number)).toEqual([
       1,
-      onnx.initializers.get(conv.input[1]!)!.dims[0],
+      onnx.initializers.get(conv.input[1])!.dims[0],
       28,
       28,
     ]);
@@ -85,13 +85,13 @@ describe('after-training views over gRPC (embedded mode)', () => {
 
   it('Kernels returns the weight tensor exactly as stored', async () => {
     const conv = onnx.nodes.find((node) => node.opType === 'Conv')!;
-    const weight = onnx.initializers.get(conv.input[1]!)!;
+    const weight = onnx.initializers.get(conv.input[1])!;
     const response = await client.call<ViewResponse>('Kernels', {
       layer: conv.name,
       format: 'tensor',
     });
 
-    const tensor = response.tensors![0]!.tensor;
+    const tensor = response.tensors![0].tensor;
     expect(tensor.shape.map(Number)).toEqual(weight.dims);
     expect(Array.from(new Float32Array(Uint8Array.from(tensor.data).buffer))).toEqual(
       Array.from(weight.data),
@@ -121,9 +121,9 @@ describe('after-training views over gRPC (embedded mode)', () => {
       limit: 4,
     });
 
-    expect((await sharp(card.png!).metadata()).format).toBe('png');
+    expect((await sharp(card.png).metadata()).format).toBe('png');
     expect(card.attributes!.class_label).toEqual(expect.any(String));
-    expect((await sharp(grid.png!).metadata()).format).toBe('png');
+    expect((await sharp(grid.png).metadata()).format).toBe('png');
   });
 
   it('refuses a non-convolution and an unknown layer with their codes', async () => {

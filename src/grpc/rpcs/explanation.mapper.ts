@@ -1,0 +1,43 @@
+import type { JobAnswer } from '../../jobs/job.types';
+import type { Explanation } from '../cnn-lens.messages';
+import { decodeNpy } from '../npy.decoder';
+import { type AnswerFields, explanationInfo } from './explanation-info';
+
+/**
+ * Explanations of one image from its job's answer: one binary map (PNG or
+ * .npy) with its metadata, or a JSON document whose `results` hold one map
+ * per target, PNG or .npy bytes in base64.
+ */
+export function explanationsOf(jobId: string, image: number, answer: JobAnswer): Explanation[] {
+  if (answer.type === 'binary') {
+    const info = explanationInfo(answer.metadata);
+    return [{ ...payload(answer.contentType, answer.data), info, job_id: jobId, image }];
+  }
+
+  const body = (answer.body ?? {}) as AnswerFields;
+  const results = Array.isArray(body.results) ? (body.results as AnswerFields[]) : [body];
+  const header = Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'results'));
+  return results.map((result) => ({
+    ...encodedPayload(result, answer.body),
+    info: explanationInfo({ ...header, ...result }),
+    job_id: jobId,
+    image,
+  }));
+}
+
+function payload(contentType: string, data: Buffer): Pick<Explanation, 'png' | 'tensor'> {
+  return contentType === 'application/x-npy' ? { tensor: decodeNpy(data) } : { png: data };
+}
+
+function encodedPayload(
+  result: AnswerFields,
+  whole: unknown,
+): Pick<Explanation, 'png' | 'tensor' | 'json'> {
+  if (typeof result.png_base64 === 'string') {
+    return { png: Buffer.from(result.png_base64, 'base64') };
+  }
+  if (typeof result.npy_base64 === 'string') {
+    return { tensor: decodeNpy(Buffer.from(result.npy_base64, 'base64')) };
+  }
+  return { json: JSON.stringify(whole) };
+}
