@@ -95,21 +95,21 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
 
     expect(rpc.explanations).toHaveLength(1);
     const [explanation] = rpc.explanations;
-    expect(explanation!.tensor?.dtype).toBe('float32');
-    expect(explanation!.tensor?.shape).toEqual(expected.shape);
-    const data = explanation!.tensor!.data;
+    expect(explanation.tensor?.dtype).toBe('float32');
+    expect(explanation.tensor?.shape).toEqual(expected.shape);
+    const data = explanation.tensor!.data;
     const values = new Float32Array(
       data.buffer.slice(data.byteOffset, data.byteOffset + data.length),
     );
     expect(Array.from(values)).toEqual(Array.from(expected.values));
-    expect(explanation!.info).toMatchObject({
+    expect(explanation.info).toMatchObject({
       model: 'fashion-mnist',
       method: 'gradcam',
       class_index: Number(rest.headers['x-cnn-lens-class-index']),
       label: decodeURIComponent(String(rest.headers['x-cnn-lens-label'])),
     });
-    expect(explanation!.info.layer.length).toBeGreaterThan(0);
-    expect(explanation!.info.timings_ms.total).toBeGreaterThan(0);
+    expect(explanation.info.layer.length).toBeGreaterThan(0);
+    expect(explanation.info.timings_ms.total).toBeGreaterThan(0);
   });
 
   it('should give the same overlay PNG as REST, one per image of a batch', async () => {
@@ -133,7 +133,7 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
 
     expect(rpc.explanations.map((e) => e.image)).toEqual([0, 1]);
     for (const [index, explanation] of rpc.explanations.entries()) {
-      expect(explanation.png?.equals(rest[index]!.body as Buffer)).toBe(true);
+      expect(explanation.png?.equals(rest[index].body as Buffer)).toBe(true);
     }
   });
 
@@ -147,7 +147,7 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
 
     expect(rpc.explanations).toHaveLength(2);
     expect(rpc.explanations.every((e) => e.png !== undefined && e.image === 0)).toBe(true);
-    expect(rpc.explanations[0]!.info.class_index).not.toBe(rpc.explanations[1]!.info.class_index);
+    expect(rpc.explanations[0].info.class_index).not.toBe(rpc.explanations[1].info.class_index);
   });
 
   it('should answer NOT_FOUND with LAYER_NOT_FOUND for an unknown layer', async () => {
