@@ -121,6 +121,7 @@ async function main(options: BenchOptions): Promise<void> {
     settings: {
       intraOpThreads: options.intraOpThreads,
       budget: options.budget,
+      methodBudget: options.methodBudget,
       slowBudget: options.slowBudget,
       serviceSeconds: options.serviceSeconds,
       scalingSeconds: options.scalingSeconds,

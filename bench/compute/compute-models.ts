@@ -8,6 +8,7 @@ import type { ComputeModel } from './compute.section';
 const MULTI_RUN: ReadonlySet<ExplainMethod> = new Set(['smoothgrad', 'integrated-gradients']);
 /** Methods that run one forward pass per channel of the layer (batched). */
 const PER_CHANNEL: ReadonlySet<ExplainMethod> = new Set(['scorecam', 'ablationcam']);
+/** What --quick runs on ResNet-50: the method a target is about. */
 const QUICK_RESNET: ReadonlySet<ExplainMethod> = new Set(['gradcam']);
 
 /** The two models of the compute section, with what each runs at this run length. */
@@ -33,7 +34,11 @@ export function computeModels(images: BenchImages, options: BenchOptions): Compu
       return undefined;
     },
     budgetFor: (method) =>
-      MULTI_RUN.has(method) || PER_CHANNEL.has(method) ? options.slowBudget : options.budget,
+      MULTI_RUN.has(method) || PER_CHANNEL.has(method)
+        ? options.slowBudget
+        : method === 'gradcam'
+          ? options.budget
+          : options.methodBudget,
   };
   return [bundled, resnet];
 }

@@ -19,9 +19,6 @@ import type { LoopBudget } from '../support/timed-loop';
 import { benchEngine, type EngineResult } from './engine.bench';
 import { benchJob, type JobOutcome } from './job.bench';
 
-/** Jobs measured in turns with a plain inference run: the ones the targets compare with it. */
-const BASELINED: ReadonlySet<ExplainMethod> = new Set(['gradcam']);
-
 export interface ComputeModel {
   readonly name: string;
   readonly image: Buffer;
@@ -113,7 +110,7 @@ async function benchModel(
       { kind: 'explain', model: model.name, options: toJobOptions(parsed) },
       model.image,
       model.budgetFor(method),
-      BASELINED.has(method) ? plainRun : undefined,
+      plainRun,
     );
   }
 

@@ -176,6 +176,7 @@ function serviceTable(service: ServiceResult): string {
     String(r.load.errors + r.load.non2xx + r.load.timeouts),
     ...cpuCells(r.load),
     fixed(r.load.redisCommandsPerRequest, 1),
+    r.timeline === undefined ? '-' : `${ms(r.timeline.waitMs)} / ${ms(r.timeline.runMs)}`,
   ]);
   return textTable(
     [
@@ -192,6 +193,7 @@ function serviceTable(service: ServiceResult): string {
       'loadgen',
       'others',
       'redis cmd/req',
+      'job wait / run ms',
     ],
     rows,
   );
@@ -206,6 +208,7 @@ function scalingTable(s: ScalingResult, cores: number): string {
     String(l.errors + l.non2xx + l.timeouts),
     ...cpuCells(l),
     fixed(l.cpu.machine, 2),
+    fixed(l.cpu.workers > 0 ? l.rps / l.cpu.workers : undefined, 2),
   ];
   const table = textTable(
     [
@@ -220,6 +223,7 @@ function scalingTable(s: ScalingResult, cores: number): string {
       'loadgen',
       'others',
       'machine',
+      'jobs per worker cpu-s',
     ],
     [row('1', s.oneWorker), row('2', s.twoWorkers)],
   );
@@ -239,11 +243,14 @@ export function scalingBound(s: ScalingResult, cores: number): string {
   const besides = c.api + (c.redis ?? 0) + c.loadGenerator + c.other;
   const perWorker = s.oneWorker.cpu.workers;
   const ceiling = perWorker > 0 ? Math.min(2, (cores - besides) / perWorker) : Number.NaN;
+  const efficiency = (l: LoadResult): number => l.rps / l.cpu.workers;
+  const kept = efficiency(s.twoWorkers) / efficiency(s.oneWorker);
   return (
+    `two workers did ${fixed(kept * 100, 0)}% of one worker's jobs per CPU-second (the queue adds no contention when near 100%); ` +
     `with 2 workers the machine was ${fixed(c.machine, 2)} of ${cores} cores busy: workers ${fixed(c.workers, 2)}, ` +
     `API ${fixed(c.api, 2)}, Redis ${fixed(c.redis, 2)}, load generator ${fixed(c.loadGenerator, 2)}, ` +
     `other processes ${fixed(c.other, 2)}; one worker alone used ${fixed(perWorker, 2)} cores, ` +
-    `so the CPU left to the workers allows at most ${fixed(ceiling, 2)}x`
+    `so at one worker's CPU cost per job the CPU left to the workers allows about ${fixed(ceiling, 2)}x`
   );
 }
 

@@ -128,6 +128,10 @@ function queueOverhead(service: ServiceResult | undefined): {
   }
   return {
     value: queued.load.p50Ms - inline.load.p50Ms,
-    note: `${request}: p50 ${queued.load.p50Ms.toFixed(1)} ms queued vs ${inline.load.p50Ms.toFixed(1)} ms in-process`,
+    note:
+      `${request}: p50 ${queued.load.p50Ms.toFixed(1)} ms queued vs ${inline.load.p50Ms.toFixed(1)} ms in-process` +
+      (queued.timeline === undefined
+        ? ''
+        : `; queued jobs waited ${queued.timeline.waitMs.toFixed(1)} ms and ran ${queued.timeline.runMs.toFixed(1)} ms (medians, BullMQ records)`),
   };
 }

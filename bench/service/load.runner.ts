@@ -29,6 +29,8 @@ export interface CpuShare {
 }
 
 export interface LoadResult {
+  /** Epoch milliseconds at the start of the measured window (after the warm-up). */
+  readonly startedAtMs: number;
   readonly connections: number;
   readonly seconds: number;
   readonly requests: number;
@@ -71,6 +73,7 @@ export async function runLoad(
     await autocannon({ ...options, amount: warmupRequests });
   }
 
+  const startedAtMs = Date.now();
   const commandsBefore = await parties.redisCommands?.();
   const before = await cpuSnapshot(parties);
   const result = await autocannon({ ...options, duration: seconds });
@@ -89,6 +92,7 @@ export async function runLoad(
   const machine = share(before.machine, after.machine);
 
   return {
+    startedAtMs,
     connections,
     seconds: result.duration,
     requests: result['2xx'],

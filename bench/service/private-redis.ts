@@ -11,6 +11,8 @@ export interface BenchRedis {
   readonly url: string;
   /** How the bench got it: its own server, or a database of an existing one. */
   readonly origin: string;
+  /** A client on the bench's connection, for reading job records. */
+  readonly client: Redis;
   /** used_cpu_user + used_cpu_sys from INFO cpu, seconds. */
   cpuSeconds(): Promise<number>;
   /** total_commands_processed from INFO stats (the bench's own INFO calls included). */
@@ -78,6 +80,7 @@ async function connect(
   return {
     url,
     origin,
+    client,
     cpuSeconds: async () => {
       const info = await client.info('cpu');
       const field = (name: string): number =>

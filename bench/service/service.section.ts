@@ -3,6 +3,7 @@ import type { BenchImages } from '../support/bench-images';
 import { processPeakRssMiB } from '../support/peak-rss';
 import { startCnnLens, type CnnLensLaunch, type CnnLensProcess } from './cnn-lens.process';
 import { runLoad, type CpuParties, type LoadRequest, type LoadResult } from './load.runner';
+import { jobTimeline, type JobTimeline } from './job-timeline';
 import { startBenchRedis, type BenchRedis } from './private-redis';
 
 export type ServiceMode = 'in-process' | 'queue, 1 worker' | 'queue, 2 workers';
@@ -11,6 +12,8 @@ export interface ServiceRow {
   readonly mode: ServiceMode;
   readonly request: string;
   readonly load: LoadResult;
+  /** Queue mode: medians of the jobs' wait and run times, from BullMQ's records. */
+  readonly timeline?: JobTimeline;
 }
 
 export interface ScalingResult {
@@ -96,6 +99,7 @@ export async function runServiceSection(options: ServiceOptions): Promise<Servic
     redis = got;
     notes.push(`queue mode: Redis = ${redis.origin}`);
     const queue = { REDIS_URL: redis.url, QUEUE_PREFIX: `cnnlens-bench-${process.pid}` };
+    const records = { server: redis, prefix: queue.QUEUE_PREFIX };
 
     const api = await start('api', { ...queue, ROLE: 'api' });
     const worker1 = await start('worker-1', {
@@ -107,7 +111,7 @@ export async function runServiceSection(options: ServiceOptions): Promise<Servic
     let oneWorker: LoadResult | undefined;
 
     if (options.service) {
-      await loadAll(rows, 'queue, 1 worker', requests, api, [worker1], redis, options);
+      await loadAll(rows, 'queue, 1 worker', requests, api, [worker1], records, options);
     }
     if (options.scaling) {
       options.log(`scaling: ${heavy.label}, 1 worker, ${options.scalingConnections} connections`);
@@ -127,7 +131,7 @@ export async function runServiceSection(options: ServiceOptions): Promise<Servic
       WORKER_NAME: 'bench-worker-2',
     });
     if (options.service) {
-      await loadAll(rows, 'queue, 2 workers', requests, api, [worker1, worker2], redis, options);
+      await loadAll(rows, 'queue, 2 workers', requests, api, [worker1, worker2], records, options);
     }
     let scaling: ServiceResult['scaling'];
     if (options.scaling && oneWorker !== undefined) {
@@ -168,7 +172,7 @@ async function loadAll(
   requests: readonly LoadRequest[],
   api: CnnLensProcess,
   workers: readonly CnnLensProcess[],
-  redis: BenchRedis | undefined,
+  redis: { server: BenchRedis; prefix: string } | undefined,
   options: ServiceOptions,
 ): Promise<void> {
   for (const request of requests) {
@@ -180,10 +184,19 @@ async function loadAll(
         request,
         connections,
         options.seconds,
-        parties(api, workers, redis),
+        parties(api, workers, redis?.server),
         warmup,
       );
-      rows.push({ mode, request: request.label, load });
+      const timeline =
+        redis === undefined
+          ? undefined
+          : await jobTimeline(redis.server.client, redis.prefix, load.startedAtMs);
+      rows.push({
+        mode,
+        request: request.label,
+        load,
+        ...(timeline === undefined ? {} : { timeline }),
+      });
     }
   }
 }

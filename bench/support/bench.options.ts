@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly serviceSeconds: number;
   readonly scalingSeconds: number;
   readonly budget: LoopBudget;
+  /** ResNet-50 jobs other than Grad-CAM: fewer runs, to keep the full run well under 15 minutes. */
+  readonly methodBudget: LoopBudget;
   readonly slowBudget: LoopBudget;
   readonly output: string;
 }
@@ -67,14 +69,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     allMethods: flags.has('all-methods'),
     build: flags.has('build'),
     intraOpThreads: threads,
-    serviceSeconds: quick ? 2 : 10,
+    serviceSeconds: quick ? 2 : 8,
     scalingSeconds: quick ? 4 : 20,
     budget: quick
       ? { warmup: 1, minRuns: 3, maxRuns: 30, budgetMs: 600 }
       : { warmup: 3, minRuns: 15, maxRuns: 200, budgetMs: 3000 },
+    methodBudget: quick
+      ? { warmup: 1, minRuns: 3, maxRuns: 30, budgetMs: 600 }
+      : { warmup: 1, minRuns: 8, maxRuns: 100, budgetMs: 2000 },
     slowBudget: quick
       ? { warmup: 0, minRuns: 1, maxRuns: 1, budgetMs: 0 }
-      : { warmup: 0, minRuns: 2, maxRuns: 5, budgetMs: 10_000 },
+      : { warmup: 0, minRuns: 1, maxRuns: 3, budgetMs: 10_000 },
     output: flags.get('out') ?? 'bench/results.json',
   };
 }

@@ -1,17 +1,9 @@
+import type { InputSpec as ImageInputSpec } from '../imaging/input-spec';
 import type { ExecutionProviderName } from '../runtime/session-factory';
 
-export interface InputSpec {
+/** The imaging input spec, plus the ONNX input tensor it feeds. */
+export interface InputSpec extends ImageInputSpec {
   readonly name: string;
-  readonly layout: 'NCHW' | 'NHWC';
-  readonly height: number;
-  readonly width: number;
-  readonly channels: 1 | 3;
-  readonly channelOrder: 'RGB' | 'BGR';
-  readonly scale: number;
-  /** One value per channel (a single value is repeated). */
-  readonly mean: readonly number[];
-  readonly std: readonly number[];
-  readonly resize: 'stretch' | 'letterbox' | 'center-crop';
 }
 
 export interface TensorDescription {

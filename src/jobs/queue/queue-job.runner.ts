@@ -85,16 +85,17 @@ export class QueueJobRunner implements JobRunner {
   }
 
   async wait(jobId: string, timeoutMs: number): Promise<JobAnswer> {
-    await this.job(jobId);
-
+    let state = 'unknown';
     const finished = await this.watcher.wait(jobId, timeoutMs, async () => {
-      const state = await this.queue.getJobState(jobId);
+      state = await this.queue.getJobState(jobId);
       return state === 'completed' || state === 'failed' || state === 'unknown';
     });
+
     if (!finished) {
       throw new JobTimeoutError(jobId, timeoutMs);
     }
-    return this.result(jobId);
+    // a completed job's answer was stored before BullMQ marked it completed: read it at once
+    return state === 'completed' ? this.storedAnswer(jobId) : this.result(jobId);
   }
 
   async status(jobId: string): Promise<JobStatus> {
@@ -124,6 +125,10 @@ export class QueueJobRunner implements JobRunner {
       throw new JobNotFinishedError(jobId, publicState(state));
     }
 
+    return this.storedAnswer(jobId);
+  }
+
+  private async storedAnswer(jobId: string): Promise<JobAnswer> {
     const [meta, data] = await Promise.all([
       this.blobs.get(this.keys.resultMeta(jobId)),
       this.blobs.get(this.keys.resultData(jobId)),
