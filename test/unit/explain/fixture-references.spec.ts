@@ -41,8 +41,6 @@ const TOLERANCE = 1e-4;
  * x * m / steps differ from PyTorch's, reported to the gradient engine.
  */
 const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'densenet/integrated-gradients':
-    'path-point gradients differ from PyTorch by up to 2.6e-3 after normalisation',
 };
 const SIGN_FREE = new Set(['eigencam', 'eigengradcam']);
 const NETS = path.join(REPO_ROOT, 'test/fixtures/nets');
