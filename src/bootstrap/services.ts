@@ -8,6 +8,8 @@ import type { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import type { JobKind } from '../jobs/job.types';
 import { createExplainHandler } from '../jobs/handlers/explain.handler';
 import { FeatureMapsHandler } from '../jobs/handlers/feature-maps.handler';
+import { HistogramsHandler } from '../jobs/handlers/histograms.handler';
+import { KernelsHandler } from '../jobs/handlers/kernels.handler';
 import { PredictHandler } from '../jobs/handlers/predict.handler';
 import { PredictionImageHandler } from '../jobs/handlers/prediction-image.handler';
 import { createQueueRunner, createQueueWorker } from '../jobs/queue/queue-mode.factory';
@@ -24,6 +26,13 @@ export async function createModelRepository(
   logger: Logger,
 ): Promise<ModelRepository> {
   const sessions = new SessionFactory(sessionFactoryOptionsFrom(config));
+  if (config.cudaMemoryLimitBytes !== undefined) {
+    // onnxruntime-node 1.30's binding forwards only deviceId to the CUDA provider.
+    logger.warn(
+      { variable: 'ORT_CUDA_MEMORY_LIMIT_MB' },
+      'the CUDA memory limit is passed on, but this onnxruntime-node binding does not apply it',
+    );
+  }
   const models = new ModelRepository(path.resolve(config.modelRepository), sessions, logger);
   await models.loadAll();
   return models;
@@ -41,6 +50,8 @@ export function createJobHandlers(
       'feature-maps',
       new FeatureMapsHandler(models, limits, new SessionFactory(sessionFactoryOptionsFrom(config))),
     ],
+    ['kernels', new KernelsHandler(models)],
+    ['histograms', new HistogramsHandler(models)],
     ['prediction-image', new PredictionImageHandler(models, limits)],
     ['explain', createExplainHandler(config, models)],
   ]);

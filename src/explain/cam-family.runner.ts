@@ -1,8 +1,8 @@
 import { CamNotApplicableError } from '../errors/cam-not-applicable.error';
+import { findCamHead } from '../onnx/cam-head';
 import type { ExplainParameters } from './explain-parameters.schema';
 import type { ExplainSessions, ForwardSession } from './explain-sessions';
 import type { ExplainableModel } from './explainable-model';
-import { findCamHead } from './graph/cam-head.finder';
 import {
   extentOf,
   flipHorizontally,
@@ -197,8 +197,8 @@ function classActivation(
   input: ModelTensor,
   target: RunTarget,
 ): Promise<RawExplanation> {
-  const head = findCamHead(ctx.model.view, ctx.model.facts, ctx.layer, ctx.model.logits);
-  if (head === undefined) {
+  const head = findCamHead(ctx.model.view, ctx.layer, ctx.model.logits);
+  if (head === undefined || head.channels !== ctx.model.facts.get(ctx.layer)?.shape[1]) {
     return Promise.reject(new CamNotApplicableError(ctx.model.name, ctx.layer));
   }
   return forwardMethod(ctx, input, target, false, (layer, classIndex) => {
@@ -215,7 +215,6 @@ async function scoreCam(
   classIndex: number,
 ): Promise<SpatialMap> {
   const { height, width } = extentOf(input);
-  const mask = new Float32Array(height * width);
   const scores = await batchedTargetScores(
     s,
     input.dims,
@@ -223,8 +222,7 @@ async function scoreCam(
     ctx.options.batch_size,
     classIndex,
     (k, out) => {
-      scoreCamMask(layer, k, height, width, mask);
-      multiplyByMask(input, mask, out);
+      multiplyByMask(input, scoreCamMask(layer, k, height, width), out);
     },
   );
   return scoreCamMap(layer, scores, ctx.options.eigen_smooth);

@@ -13,8 +13,9 @@ import {
   pathPoint,
 } from './methods/integrated-gradients.method';
 import { type InputPlanes, saliencyMap } from './methods/saliency.method';
-import { noisyInput, seededUniform, smoothGradMap } from './methods/smooth-grad.method';
+import { noisyInput, smoothGradMap } from './methods/smooth-grad.method';
 import { runGradient, type RunTarget } from './model-runs';
+import { seededUniform } from './seeded-uniform';
 
 /** An input-resolution explanation; `planes` is the per-channel tensor the tensor output returns. */
 export interface InputExplanation extends RawExplanation {

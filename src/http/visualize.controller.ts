@@ -5,17 +5,16 @@ import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JOB_RUNNER, type JobRunner } from '../jobs/job-runner';
 import { ModelRepository } from '../models/model-repository';
-import { histogramAnswer } from '../visualize/histogram.view';
-import { kernelAnswer } from '../visualize/kernel.view';
-import { ModelGraphCache } from '../visualize/model-graph.cache';
 import {
   featureMapJobOptions,
   featureMapParameters,
+  histogramJobOptions,
   histogramParameters,
+  kernelJobOptions,
   kernelParameters,
   predictionImageParameters,
 } from '../visualize/view-parameters.schema';
-import { respondWithJob, sendAnswer } from './job-responder';
+import { respondWithJob } from './job-responder';
 import { parseParameters } from './parameter.parser';
 import { booleanParameter } from './parameter.schemas';
 import { readUpload } from './upload.reader';
@@ -24,13 +23,13 @@ const withAsync = <T extends z.ZodRawShape>(schema: z.ZodObject<T>) =>
   schema.extend({ async: booleanParameter.default(false) });
 
 const featureMapRequest = withAsync(featureMapParameters);
+const kernelRequest = withAsync(kernelParameters);
+const histogramRequest = withAsync(histogramParameters);
 const predictionImageRequest = withAsync(predictionImageParameters);
 
 /** After-training views: feature maps, kernels, weight histograms and the prediction image. */
 @Controller('v1/models')
 export class VisualizeController {
-  private readonly graphs = new ModelGraphCache();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ModelRepository) private readonly models: ModelRepository,
@@ -58,18 +57,15 @@ export class VisualizeController {
 
   @Get(':name/kernels')
   async kernels(@Param('name') name: string, @Query() query: unknown, @Res() reply: FastifyReply) {
-    const model = this.models.get(name);
-    const p = parseParameters(kernelParameters, query);
-    const answer = await kernelAnswer(this.graphs.get(model), {
-      model: name,
-      format: p.format,
-      tile: p.tile,
-      channelOrder: model.descriptor.input.channelOrder,
-      ...(p.layer === undefined ? {} : { layer: p.layer }),
-      ...(p.out_limit === undefined ? {} : { outLimit: p.out_limit }),
-      ...(p.in_limit === undefined ? {} : { inLimit: p.in_limit }),
-    });
-    return sendAnswer(reply, answer);
+    this.models.get(name);
+    const p = parseParameters(kernelRequest, query);
+
+    return respondWithJob(
+      reply,
+      this.jobs,
+      { kind: 'kernels', model: name, images: [], options: kernelJobOptions(p), async: p.async },
+      this.config.requestTimeoutMs,
+    );
   }
 
   @Get(':name/histograms')
@@ -78,16 +74,21 @@ export class VisualizeController {
     @Query() query: unknown,
     @Res() reply: FastifyReply,
   ) {
-    const model = this.models.get(name);
-    const p = parseParameters(histogramParameters, query);
-    const answer = await histogramAnswer(this.graphs.get(model), {
-      model: name,
-      layers: [...(p.layer ?? []), ...(p.layers ?? [])],
-      bins: p.bins,
-      batchNorm: p.batch_norm,
-      format: p.format,
-    });
-    return sendAnswer(reply, answer);
+    this.models.get(name);
+    const p = parseParameters(histogramRequest, query);
+
+    return respondWithJob(
+      reply,
+      this.jobs,
+      {
+        kind: 'histograms',
+        model: name,
+        images: [],
+        options: histogramJobOptions(p),
+        async: p.async,
+      },
+      this.config.requestTimeoutMs,
+    );
   }
 
   @Post(':name/prediction-image')

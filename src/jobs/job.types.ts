@@ -1,5 +1,6 @@
 /** What a job computes; each kind has one handler in jobs/handlers/. */
-export type JobKind = 'predict' | 'explain' | 'feature-maps' | 'prediction-image';
+export type JobKind =
+  'predict' | 'explain' | 'feature-maps' | 'kernels' | 'histograms' | 'prediction-image';
 
 /**
  * The job's own data: small by construction (well under 1 KB) because images

@@ -13,16 +13,29 @@ export interface CamHead {
   readonly scoreValue: string;
 }
 
-const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze']);
+/** Operators that only relabel elements, so a linear head seen through them stays linear. */
+const RESHAPES = new Set(['Identity', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze']);
 
 /**
  * Finds CAM's head (Zhou et al. 2016) after `layer`: GlobalAveragePool (or
- * ReduceMean over H, W), optional Flatten/Reshape/Squeeze, then Gemm, or
- * MatMul with an optional bias Add, with constant weights. Undefined when
- * the layer is followed by anything else.
+ * ReduceMean over H, W), optional Identity/Flatten/Reshape/(Un)squeeze, then
+ * Gemm, or MatMul with an optional bias Add, with constant weights. Undefined
+ * when the layer is followed by anything else, or, given `score`, when the
+ * head's output does not reach `score` through reshapes alone.
  */
-export function findCamHead(model: ModelProto, layer: string): CamHead | undefined {
-  const view = new GraphView(model);
+export function findCamHead(
+  model: ModelProto | GraphView,
+  layer: string,
+  score?: string,
+): CamHead | undefined {
+  const view = model instanceof GraphView ? model : new GraphView(model);
+  const head = headAfter(view, layer);
+  return head === undefined || (score !== undefined && !reaches(view, head.scoreValue, score))
+    ? undefined
+    : head;
+}
+
+function headAfter(view: GraphView, layer: string): CamHead | undefined {
   const only = (value: string): NodeProto | undefined => {
     const consumers = view.consumers(value);
     return consumers.length === 1 ? consumers[0] : undefined;
@@ -47,6 +60,16 @@ export function findCamHead(model: ModelProto, layer: string): CamHead | undefin
   return undefined;
 }
 
+/** Whether `score` is `value` or follows from it through reshapes only (a final Flatten, say). */
+function reaches(view: GraphView, value: string, score: string): boolean {
+  if (value === score) {
+    return true;
+  }
+  return view
+    .consumers(value)
+    .some((node) => RESHAPES.has(node.opType ?? '') && reaches(view, node.output[0] ?? '', score));
+}
+
 function isSpatialMean(view: GraphView, node: NodeProto): boolean {
   if (node.opType !== 'ReduceMean') {
     return false;
@@ -64,6 +87,20 @@ function floats(view: GraphView, value: string | undefined): Float32Array | unde
   return data instanceof Float32Array ? data : undefined;
 }
 
+/** Dims of an initializer or of a Constant node's tensor (exporters emit either for weights). */
+function constantDims(view: GraphView, value: string | undefined): number[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const producer = view.producer(value)?.node;
+  const tensor =
+    view.initializer(value) ??
+    (producer?.opType === 'Constant'
+      ? producer.attribute.find((a) => a.name === 'value')?.t
+      : undefined);
+  return tensor?.dims;
+}
+
 function gemmHead(view: GraphView, gemm: NodeProto, pooled: string): CamHead | undefined {
   const attribute = (name: string): number | undefined => {
     const a = gemm.attribute.find((x) => x.name === name);
@@ -71,7 +108,7 @@ function gemmHead(view: GraphView, gemm: NodeProto, pooled: string): CamHead | u
   };
   const b = gemm.input[1];
   const matrix = floats(view, b);
-  const dims = b === undefined ? undefined : view.initializer(b)?.dims;
+  const dims = constantDims(view, b);
   if (
     gemm.input[0] !== pooled ||
     (attribute('transA') ?? 0) !== 0 ||
@@ -113,7 +150,7 @@ function matMulHead(
 ): CamHead | undefined {
   const b = matMul.input[1];
   const matrix = floats(view, b);
-  const dims = b === undefined ? undefined : view.initializer(b)?.dims;
+  const dims = constantDims(view, b);
   if (matMul.input[0] !== pooled || matrix === undefined || dims?.length !== 2) {
     return undefined;
   }

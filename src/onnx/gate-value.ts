@@ -14,13 +14,15 @@ export interface GatedModel {
 /**
  * Multiplies `value` by a new input shaped [N, K, 1, 1] and rewires every
  * consumer to the product (graph outputs keep the ungated value), so one
- * batched run can switch channels off per batch row (Ablation-CAM).
+ * batched run can switch channels off per batch row (Ablation-CAM). `batch`
+ * overrides N, e.g. with a symbolic name when the facts come from a batch-1 probe.
  */
 export function gateValue(
   model: ModelProto,
   value: string,
   gateInput: string,
   facts?: ValueFacts,
+  batch?: number | string,
 ): GatedModel {
   const view = new GraphView(model);
   const names = new Set(view.valueNames());
@@ -32,8 +34,8 @@ export function gateValue(
   const shape = facts?.get(value)?.shape;
   const gateShape: (number | string)[] =
     shape === undefined
-      ? ['N', 'K', 1, 1]
-      : [shape[0] ?? 1, shape[1] ?? 1, ...shape.slice(2).map(() => 1)];
+      ? [batch ?? 'N', 'K', 1, 1]
+      : [batch ?? shape[0] ?? 1, shape[1] ?? 1, ...shape.slice(2).map(() => 1)];
   const gate = makeNode('Mul', [value, gateInput], [gatedValue], `cnnlens_gate_${value}`);
   const rewired = view.graph.node.map((node) =>
     node.input.includes(value)

@@ -31,6 +31,27 @@ export const predictionImageOptionsSchema = z.object({
 
 export type PredictionImageOptions = z.infer<typeof predictionImageOptionsSchema>;
 
+/** Options of a kernels job; null stands for "not given" (job options are plain JSON). */
+export const kernelOptionsSchema = z.object({
+  layer: z.string().min(1).nullable().default(null),
+  format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
+  out_limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
+  in_limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
+  tile: z.number({ error: 'an integer from 4 to 128' }).int().min(4).max(128).default(24),
+});
+
+export type KernelOptions = z.infer<typeof kernelOptionsSchema>;
+
+/** Options of a histograms job. */
+export const histogramOptionsSchema = z.object({
+  layers: z.array(z.string().min(1)).default([]),
+  bins: z.number({ error: 'an integer from 1 to 200' }).int().min(1).max(200).default(30),
+  batch_norm: z.enum(['separate', 'folded'], { error: 'separate or folded' }).default('separate'),
+  format: z.enum(['png', 'json'], { error: 'png or json' }).default('png'),
+});
+
+export type HistogramOptions = z.infer<typeof histogramOptionsSchema>;
+
 /** Reads a job's options with a schema; a bad value becomes INVALID_PARAMETER naming it. */
 export function readJobOptions<T extends z.ZodType>(schema: T, options: unknown): z.infer<T> {
   const parsed = schema.safeParse(options);

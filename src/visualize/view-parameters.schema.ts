@@ -67,3 +67,24 @@ export function featureMapJobOptions(p: z.infer<typeof featureMapParameters>) {
     tile: p.tile,
   };
 }
+
+/** Kernels job options from validated parameters. */
+export function kernelJobOptions(p: z.infer<typeof kernelParameters>) {
+  return {
+    layer: p.layer ?? null,
+    format: p.format,
+    out_limit: p.out_limit ?? null,
+    in_limit: p.in_limit ?? null,
+    tile: p.tile,
+  };
+}
+
+/** Histograms job options from validated parameters. */
+export function histogramJobOptions(p: z.infer<typeof histogramParameters>) {
+  return {
+    layers: [...(p.layer ?? []), ...(p.layers ?? [])],
+    bins: p.bins,
+    batch_norm: p.batch_norm,
+    format: p.format,
+  };
+}

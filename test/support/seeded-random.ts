@@ -1,14 +1,7 @@
-/** mulberry32: a small seeded generator so test inputs are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from '../../src/explain/seeded-uniform';
+
+/** mulberry32, the generator SmoothGrad uses, so test inputs are the same on every run. */
+export const seededRandom = seededUniform;
 
 /**
  * `count` values in [-1, 1] with no two closer than 1/count: a shuffled even

@@ -1,5 +1,6 @@
 import { GraphView } from '../../onnx/graph.view';
-import { makeNode, makeValueInfo } from '../../onnx/onnx.factory';
+import { gateValue } from '../../onnx/gate-value';
+import { makeValueInfo } from '../../onnx/onnx.factory';
 import type { ModelProto, ValueInfoProto } from '../../onnx/onnx.types';
 import type { ValueFacts } from '../../onnx/value-facts';
 
@@ -33,7 +34,12 @@ export function batchedForward(
   facts: ValueFacts,
   options: BatchedForwardOptions,
 ): BatchedForwardModel {
-  const view = new GraphView(model);
+  const gateInput = options.gate ? 'cnnlens_gate' : undefined;
+  const source =
+    gateInput === undefined
+      ? model
+      : gateValue(model, options.layer, gateInput, facts, BATCH).model;
+  const view = new GraphView(source);
   const graph = view.graph;
   const input = view.inputNames[0] ?? '';
   const batched = (name: string): ValueInfoProto => {
@@ -44,37 +50,13 @@ export function batchedForward(
     return makeValueInfo(name, fact.elementType, [BATCH, ...fact.shape.slice(1)]);
   };
 
-  const gateInput = options.gate ? 'cnnlens_gate' : undefined;
-  const gated = `${options.layer}/cnnlens_gated`;
-  const nodes =
-    gateInput === undefined
-      ? graph.node
-      : graph.node.flatMap((node) => {
-          const rewired = {
-            ...node,
-            input: node.input.map((v) => (v === options.layer ? gated : v)),
-          };
-          return node.output.includes(options.layer)
-            ? [rewired, makeNode('Mul', [options.layer, gateInput], [gated], 'cnnlens_gate_mul')]
-            : [rewired];
-        });
-  const layerFact = facts.get(options.layer);
-  const gateInfo =
-    gateInput === undefined || layerFact === undefined
-      ? []
-      : [makeValueInfo(gateInput, layerFact.elementType, [BATCH, layerFact.shape[1] ?? 1, 1, 1])];
-
   const outputs = [options.score, options.layer].filter((v, i, all) => all.indexOf(v) === i);
   return {
     model: {
-      ...model,
+      ...source,
       graph: {
         ...graph,
-        node: nodes,
-        input: [
-          ...graph.input.map((info) => (info.name === input ? batched(input) : info)),
-          ...gateInfo,
-        ],
+        input: graph.input.map((info) => (info.name === input ? batched(input) : info)),
         output: outputs.map(batched),
         valueInfo: [],
       },

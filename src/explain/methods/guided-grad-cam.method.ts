@@ -1,4 +1,4 @@
-import { resizeBilinearPlane } from '../bilinear-resize';
+import { resizeBilinear } from '../../imaging/resize-bilinear';
 import type { SpatialMap } from '../layer-tensors';
 import { reluMinMax } from '../map-normalization';
 
@@ -9,7 +9,7 @@ import { reluMinMax } from '../map-normalization';
 export function guidedGradCamMap(guidedBackprop: SpatialMap, gradCam: SpatialMap): SpatialMap {
   const cam = reluMinMax(gradCam);
   const { height, width } = guidedBackprop;
-  const upsampled = resizeBilinearPlane(cam.data, cam.height, cam.width, height, width);
+  const upsampled = resizeBilinear(cam.data, cam.width, cam.height, width, height);
 
   for (let p = 0; p < upsampled.length; p += 1) {
     upsampled[p] = (upsampled[p] ?? 0) * (guidedBackprop.data[p] ?? 0);

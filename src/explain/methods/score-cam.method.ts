@@ -1,4 +1,4 @@
-import { resizeBilinearPlane } from '../bilinear-resize';
+import { resizeBilinear } from '../../imaging/resize-bilinear';
 import { weightedChannelSum } from '../channel-reduction';
 import type { LayerActivation, SpatialMap } from '../layer-tensors';
 import { softmax } from '../class-scores';
@@ -13,19 +13,10 @@ export function scoreCamMask(
   channel: number,
   inputHeight: number,
   inputWidth: number,
-  out?: Float32Array,
 ): Float32Array {
   const area = layer.height * layer.width;
   const plane = layer.activation.subarray(channel * area, (channel + 1) * area);
-  const mask = resizeBilinearPlane(
-    plane,
-    layer.height,
-    layer.width,
-    inputHeight,
-    inputWidth,
-    false,
-    out,
-  );
+  const mask = resizeBilinear(plane, layer.width, layer.height, inputWidth, inputHeight);
 
   let min = Infinity;
   let max = -Infinity;

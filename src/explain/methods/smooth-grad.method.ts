@@ -1,18 +1,6 @@
 import type { SpatialMap } from '../layer-tensors';
 import { type InputPlanes, saliencyMap } from './saliency.method';
 
-/** A uniform generator in [0, 1): mulberry32, so that `seed` makes SmoothGrad repeatable. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** x + noise, noise ~ N(0, (sigma * (max(x) - min(x)))^2), by Box-Muller from `uniform`. */
 export function noisyInput(
   input: Float32Array,

@@ -1,9 +1,8 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
-import { histogramAnswer } from '../../visualize/histogram.view';
-import { ModelGraphCache } from '../../visualize/model-graph.cache';
-import { histogramParameters } from '../../visualize/view-parameters.schema';
-import type { UnaryRpc } from '../rpc-call';
+import { histogramJobOptions, histogramParameters } from '../../visualize/view-parameters.schema';
+import { runJobForCall } from '../job-call';
+import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
 import { asQuery, type HistogramsRequest } from './view-messages';
 
@@ -18,24 +17,22 @@ interface HistogramJson {
   }[];
 }
 
-/** Histograms: GET /v1/models/{name}/histograms; read from the initializers, no job. */
+/** Histograms: the same 'histograms' job as GET /v1/models/{name}/histograms. */
 export class HistogramsRpc implements UnaryRpc<HistogramsRequest> {
-  constructor(
-    private readonly services: AppServices,
-    private readonly graphs = new ModelGraphCache(),
-  ) {}
+  constructor(private readonly services: AppServices) {}
 
-  async handle(request: HistogramsRequest) {
-    const { config, models } = this.services;
-    const name = requestModel(models, request.model, config.defaultModel);
+  async handle(request: HistogramsRequest, call: RpcCall) {
+    const { config, models, jobs, logger } = this.services;
+    const model = requestModel(models, request.model, config.defaultModel);
     const p = parseParameters(histogramParameters, asQuery(request, ['model']));
-    const answer = await histogramAnswer(this.graphs.get(models.get(name)), {
-      model: name,
-      layers: [...(p.layer ?? []), ...(p.layers ?? [])],
-      bins: p.bins,
-      batchNorm: p.batch_norm,
-      format: p.format,
-    });
+
+    const { answer } = await runJobForCall(
+      jobs,
+      call,
+      { kind: 'histograms', model, images: [], options: histogramJobOptions(p) },
+      config.requestTimeoutMs,
+      logger,
+    );
 
     if (answer.type === 'binary') {
       return { png: answer.data, layers: [], batch_norm: p.batch_norm, batch_norm_note: '' };

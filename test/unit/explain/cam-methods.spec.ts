@@ -129,6 +129,14 @@ describe('CAM-family maps (hand-computed, docs/methods.md)', () => {
     mask.forEach((v, i) => expect(v).toBeCloseTo(expected[i] ?? NaN, 6));
   });
 
+  it('scorecam masks keep rows and columns apart on a non-square layer', () => {
+    const row = { channels: 1, height: 1, width: 2, activation: Float32Array.of(0, 1) };
+
+    // Height 1 -> 2 repeats the row; width 2 -> 4 with half-pixel centres gives [0, .25, .75, 1].
+    const mask = Array.from(scoreCamMask(row, 0, 2, 4));
+    expect(mask).toEqual([0, 0.25, 0.75, 1, 0, 0.25, 0.75, 1]);
+  });
+
   it('scorecam weights are the softmax of the masked scores; a constant channel gives a zero mask', () => {
     // softmax([0, ln 3]) = [0.25, 0.75].
     const map = values(

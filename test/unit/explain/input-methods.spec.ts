@@ -6,11 +6,8 @@ import {
   pathPoint,
 } from '../../../src/explain/methods/integrated-gradients.method';
 import { saliencyMap } from '../../../src/explain/methods/saliency.method';
-import {
-  noisyInput,
-  seededUniform,
-  smoothGradMap,
-} from '../../../src/explain/methods/smooth-grad.method';
+import { noisyInput, smoothGradMap } from '../../../src/explain/methods/smooth-grad.method';
+import { seededUniform } from '../../../src/explain/seeded-uniform';
 
 describe('input-gradient maps (hand-computed, docs/methods.md)', () => {
   it('saliency is the largest absolute gradient over channels', () => {

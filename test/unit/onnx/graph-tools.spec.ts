@@ -215,6 +215,16 @@ describe('gateValue', () => {
       gated.model.graph!.input.at(-1)?.type?.tensorType?.shape?.dim.map((d) => d.dimValue),
     ).toEqual([2, 5, 1, 1]);
   });
+
+  it('gives the gate a symbolic batch dimension on request, not the batch of the probed facts', async () => {
+    const model = smallCnn(gapFlatten, gemmHead, 'logits', fc);
+    const facts = await probeValueFacts(model, { x: [2, 3, 6, 6] });
+
+    const dims = gateValue(model, 'r2', 'gate', facts, 'batch').model.graph!.input.at(-1)?.type
+      ?.tensorType?.shape?.dim;
+
+    expect(dims?.map((d) => d.dimParam ?? d.dimValue)).toEqual(['batch', 5, 1, 1]);
+  });
 });
 
 describe('findCamHead', () => {

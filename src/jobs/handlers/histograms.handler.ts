@@ -1,0 +1,27 @@
+import type { ModelRepository } from '../../models/model-repository';
+import { histogramAnswer } from '../../visualize/histogram.view';
+import { ModelGraphCache } from '../../visualize/model-graph.cache';
+import { histogramOptionsSchema, readJobOptions } from '../../visualize/view-options.schema';
+import type { JobHandler } from '../job-handler';
+import type { JobAnswer, JobData } from '../job.types';
+
+/** Histograms of each layer's weights and biases, from the model's initializers: no image, no inference. */
+export class HistogramsHandler implements JobHandler {
+  constructor(
+    private readonly models: ModelRepository,
+    private readonly graphs = new ModelGraphCache(),
+  ) {}
+
+  run(data: JobData): Promise<JobAnswer> {
+    const options = readJobOptions(histogramOptionsSchema, data.options);
+    const loaded = this.models.get(data.model);
+
+    return histogramAnswer(this.graphs.get(loaded), {
+      model: loaded.name,
+      layers: options.layers,
+      bins: options.bins,
+      batchNorm: options.batch_norm,
+      format: options.format,
+    });
+  }
+}
