@@ -115,7 +115,10 @@ async function main(options: BenchOptions): Promise<void> {
   process.stdout.write(`${renderReport(report)}\n`);
   const results = {
     generatedAt: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: [
+      'npm run bench',
+      ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+    ].join(' '),
     quick: options.quick,
     seconds: Math.round((performance.now() - started) / 1000),
     settings: {

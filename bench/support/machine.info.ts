@@ -17,7 +17,8 @@ export function machineInfo(): MachineInfo {
   return {
     nproc: Number(run('nproc') || os.availableParallelism()),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    lscpu: run('lscpu | head -n 20'),
+    // The flags line is long and says nothing the model name does not.
+    lscpu: run('lscpu | head -n 20 | grep -v ^Flags'),
     memoryGiB: os.totalmem() / 2 ** 30,
     loadAverage: os.loadavg(),
     node: process.version,

@@ -10,7 +10,9 @@ export class InvalidParameterError extends DomainError {
     readonly expected: string,
     readonly received: unknown,
   ) {
-    super(`parameter "${parameter}" must be ${expected}; received ${JSON.stringify(received) ?? 'nothing'}`);
+    super(
+      `parameter "${parameter}" must be ${expected}; received ${JSON.stringify(received) ?? 'nothing'}`,
+    );
     this.name = 'InvalidParameterError';
   }
 

@@ -8,7 +8,11 @@ export class TooManyImagesError extends DomainError {
     readonly received: number,
     readonly limit: number,
   ) {
-    super(`a request may carry at most ${limit} images (MAX_BATCH_IMAGES); received ${received}`);
+    super(
+      limit === 1
+        ? `this endpoint takes one image per request; received ${received}`
+        : `a request may carry at most ${limit} images (MAX_BATCH_IMAGES); received ${received}`,
+    );
     this.name = 'TooManyImagesError';
   }
 }

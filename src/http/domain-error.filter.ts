@@ -33,22 +33,38 @@ const HTTP_CODES: Readonly<Record<number, string>> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+const isClientAbort = (error: unknown): boolean => {
+  const { code, message } = error as FrameworkError;
+  return code === 'ECONNRESET' || message === 'aborted';
+};
+
 /** Maps every error to `{"error": {"code", "message"}}` with the status its kind implies. */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly maxUploadBytes: number,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.describe(exception);
 
     if (status >= 500 && !(exception instanceof DomainError)) {
-      this.logger.error({ err: exception }, 'unhandled error');
+      if (isClientAbort(exception)) {
+        this.logger.debug({ error: (exception as Error).message }, 'client went away');
+      } else {
+        this.logger.error({ err: exception }, 'unhandled error');
+      }
     }
     if (exception instanceof DomainError && exception.code === 'JOB_TIMEOUT') {
       void reply.header('Retry-After', '1');
     }
     void reply.status(status).send(body);
+  }
+
+  private tooLargeMessage(): string {
+    return `the request body is larger than the limit of ${this.maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`;
   }
 
   private describe(exception: unknown) {
@@ -61,20 +77,31 @@ export class DomainErrorFilter implements ExceptionFilter {
 
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { status, body: errorBody(HTTP_CODES[status] ?? `HTTP_${status}`, exception.message) };
+      const message = status === 413 ? this.tooLargeMessage() : exception.message;
+      return { status, body: errorBody(HTTP_CODES[status] ?? `HTTP_${status}`, message) };
     }
 
     const framework = exception as FrameworkError;
     const known = framework.code === undefined ? undefined : FRAMEWORK_CODES[framework.code];
     if (known !== undefined) {
-      return { status: known.status, body: errorBody(known.code, framework.message ?? known.code) };
+      const message =
+        known.code === 'PAYLOAD_TOO_LARGE'
+          ? this.tooLargeMessage()
+          : (framework.message ?? known.code);
+      return { status: known.status, body: errorBody(known.code, message) };
     }
     if (typeof framework.statusCode === 'number' && framework.statusCode < 500) {
       return {
         status: framework.statusCode,
-        body: errorBody(HTTP_CODES[framework.statusCode] ?? 'BAD_REQUEST', framework.message ?? 'bad request'),
+        body: errorBody(
+          HTTP_CODES[framework.statusCode] ?? 'BAD_REQUEST',
+          framework.message ?? 'bad request',
+        ),
       };
     }
-    return { status: 500, body: errorBody('INTERNAL', 'an unexpected error occurred; it has been logged') };
+    return {
+      status: 500,
+      body: errorBody('INTERNAL', 'an unexpected error occurred; it has been logged'),
+    };
   }
 }

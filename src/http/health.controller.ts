@@ -19,21 +19,32 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: at least one model loaded, and Redis reachable when it is configured. */
+  /** Readiness: the default model loaded, and Redis reachable when it is configured. */
   @Get('readyz')
   async ready(@Res() reply: FastifyReply) {
     const entries = this.models.list();
     const ready = entries.filter((entry) => entry.status === 'ready');
-    const redis = this.config.redisUrl === undefined ? 'not configured' : (await this.jobs.healthy()) ? 'ok' : 'unreachable';
-    const isReady = ready.length > 0 && redis !== 'unreachable';
+    const redis =
+      this.config.redisUrl === undefined
+        ? 'not configured'
+        : (await this.jobs.healthy())
+          ? 'ok'
+          : 'unreachable';
+    const defaultModelReady = ready.some((entry) => entry.name === this.config.defaultModel);
+    const isReady = defaultModelReady && redis !== 'unreachable';
 
     return reply.status(isReady ? 200 : 503).send({
       status: isReady ? 'ready' : 'not ready',
+      defaultModel: { name: this.config.defaultModel, ready: defaultModelReady },
       role: this.config.role,
       redis,
       models: entries.map((entry) =>
         entry.status === 'ready'
-          ? { name: entry.name, status: entry.status, executionProvider: entry.descriptor.executionProvider }
+          ? {
+              name: entry.name,
+              status: entry.status,
+              executionProvider: entry.descriptor.executionProvider,
+            }
           : { name: entry.name, status: entry.status, code: entry.code, reason: entry.reason },
       ),
     });

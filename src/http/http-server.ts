@@ -16,9 +16,13 @@ export async function createHttpApp(services: AppServices): Promise<NestFastifyA
     logger: false,
     requestTimeout: services.config.requestTimeoutMs + 5000,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forServices(services), adapter, {
-    logger: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forServices(services),
+    adapter,
+    {
+      logger: false,
+    },
+  );
 
   await app.register(multipart, {
     limits: {
@@ -32,12 +36,16 @@ export async function createHttpApp(services: AppServices): Promise<NestFastifyA
 
   const fastify = app.getHttpAdapter().getInstance();
   for (const type of RAW_IMAGE_TYPES) {
-    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) => {
-      done(null, body);
-    });
+    fastify.addContentTypeParser(
+      type,
+      { parseAs: 'buffer', bodyLimit: limit },
+      (_request, body, done) => {
+        done(null, body);
+      },
+    );
   }
 
-  app.useGlobalFilters(new DomainErrorFilter(services.logger));
+  app.useGlobalFilters(new DomainErrorFilter(services.logger, services.config.maxUploadBytes));
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -20,6 +20,11 @@ export function metadataHeader(key: string): string {
   return `X-Cnn-Lens-${words.join('-')}`;
 }
 
+/** Printable ASCII goes as it is; anything else (a non-Latin label) is percent-encoded, as headers must be ASCII. */
+export function headerValue(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}
+
 export function sendAnswer(reply: FastifyReply, answer: JobAnswer, jobId?: string): FastifyReply {
   if (jobId !== undefined) {
     void reply.header('X-Cnn-Lens-Job-Id', jobId);
@@ -29,7 +34,7 @@ export function sendAnswer(reply: FastifyReply, answer: JobAnswer, jobId?: strin
   }
 
   for (const [key, value] of Object.entries(answer.metadata)) {
-    void reply.header(metadataHeader(key), encodeURIComponent(String(value)).replace(/%20/g, ' '));
+    void reply.header(metadataHeader(key), headerValue(String(value)));
   }
   return reply.status(200).header('Content-Type', answer.contentType).send(answer.data);
 }

@@ -44,7 +44,11 @@ export class ModelsController {
       models: this.models.list().map((entry) =>
         entry.status === 'ready'
           ? summary(entry.descriptor)
-          : { name: entry.name, status: entry.status, error: { code: entry.code, message: entry.reason } },
+          : {
+              name: entry.name,
+              status: entry.status,
+              error: { code: entry.code, message: entry.reason },
+            },
       ),
     };
   }
@@ -65,7 +69,11 @@ export class ModelsController {
   }
 
   @Post(':name/predict')
-  async predict(@Param('name') name: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async predict(
+    @Param('name') name: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     this.models.get(name);
     const upload = await readUpload(request, this.config.maxBatchImages);
     const parameters = parseParameters(predictParameters, request.query, upload.fields);
@@ -73,7 +81,13 @@ export class ModelsController {
     return respondWithJob(
       reply,
       this.jobs,
-      { kind: 'predict', model: name, images: upload.images, options: { top_k: parameters.top_k }, async: parameters.async },
+      {
+        kind: 'predict',
+        model: name,
+        images: upload.images,
+        options: { top_k: parameters.top_k },
+        async: parameters.async,
+      },
       this.config.requestTimeoutMs,
     );
   }

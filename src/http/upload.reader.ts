@@ -1,8 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 
+import { DomainError } from '../errors/domain-error';
+import { MalformedUploadError } from '../errors/malformed-upload.error';
 import { TooManyImagesError } from '../errors/too-many-images.error';
 import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import { UploadMissingError } from '../errors/upload-missing.error';
+import { UploadTooLargeError } from '../errors/upload-too-large.error';
 
 export interface Upload {
   readonly images: Buffer[];
@@ -35,27 +38,54 @@ export async function readUpload(request: FastifyRequest, maxImages: number): Pr
   throw new UploadMissingError(contentType);
 }
 
+/** Errors of the multipart plugin that already say what the caller did wrong (sizes, counts). */
+const PLUGIN_LIMIT_CODES = new Set([
+  'FST_REQ_FILE_TOO_LARGE',
+  'FST_FILES_LIMIT',
+  'FST_FIELDS_LIMIT',
+  'FST_PARTS_LIMIT',
+]);
+
+function asUploadError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof DomainError || (typeof code === 'string' && PLUGIN_LIMIT_CODES.has(code))) {
+    return error;
+  }
+  return new MalformedUploadError((error as Error).message);
+}
+
 async function readMultipart(request: FastifyRequest, maxImages: number): Promise<Upload> {
   const images: Buffer[] = [];
   const fields: Record<string, string> = {};
+  const limit = request.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY;
   let imageCount = 0;
+  let total = 0;
 
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const bytes = await part.toBuffer();
-      if (IMAGE_FIELDS.has(part.fieldname)) {
-        imageCount += 1;
-        if (imageCount <= maxImages) {
-          images.push(bytes);
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        total += bytes.length;
+        if (IMAGE_FIELDS.has(part.fieldname)) {
+          imageCount += 1;
+          if (imageCount <= maxImages && total <= limit) {
+            images.push(bytes);
+          }
         }
+        continue;
       }
-      continue;
+      total += String(part.value).length;
+      if (!(part.fieldname in fields)) {
+        fields[part.fieldname] = String(part.value);
+      }
     }
-    if (!(part.fieldname in fields)) {
-      fields[part.fieldname] = String(part.value);
-    }
+  } catch (error) {
+    throw asUploadError(error);
   }
 
+  if (total > limit) {
+    throw new UploadTooLargeError(limit);
+  }
   if (imageCount > maxImages) {
     throw new TooManyImagesError(imageCount, maxImages);
   }

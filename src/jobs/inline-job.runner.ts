@@ -44,7 +44,12 @@ export class InlineJobRunner implements JobRunner {
     private readonly options: { readonly concurrency: number; readonly resultTtlMs: number },
   ) {}
 
-  submit(kind: JobData['kind'], model: string, images: readonly Buffer[], options: JobData['options']): Promise<string> {
+  submit(
+    kind: JobData['kind'],
+    model: string,
+    images: readonly Buffer[],
+    options: JobData['options'],
+  ): Promise<string> {
     const id = randomUUID();
     const stored = new Map(images.map((bytes, index) => [`${id}:image:${index}`, bytes] as const));
     const data: JobData = { kind, model, imageKeys: [...stored.keys()], options };
@@ -157,15 +162,30 @@ export class InlineJobRunner implements JobRunner {
       });
       this.update(id, { state: 'completed', progress: 1, answer, finishedAt: new Date() });
       this.logger.info(
-        { jobId: id, kind: job.data.kind, model: job.data.model, method: job.data.options.method, ms: Math.round(performance.now() - started) },
+        {
+          jobId: id,
+          kind: job.data.kind,
+          model: job.data.model,
+          method: job.data.options.method,
+          ms: Math.round(performance.now() - started),
+        },
         'job completed',
       );
     } catch (error) {
       const failure = failureOf(error as Error);
       this.update(id, { state: 'failed', error: error as Error, finishedAt: new Date() });
-      const log = failure.kind === 'internal' ? this.logger.error.bind(this.logger) : this.logger.info.bind(this.logger);
+      const log =
+        failure.kind === 'internal'
+          ? this.logger.error.bind(this.logger)
+          : this.logger.info.bind(this.logger);
       log(
-        { jobId: id, kind: job.data.kind, model: job.data.model, code: failure.code, error: (error as Error).message },
+        {
+          jobId: id,
+          kind: job.data.kind,
+          model: job.data.model,
+          code: failure.code,
+          error: (error as Error).message,
+        },
         'job failed',
       );
     } finally {
@@ -174,7 +194,10 @@ export class InlineJobRunner implements JobRunner {
     }
   }
 
-  private update(id: string, changes: Partial<Pick<InlineJob, 'state' | 'progress' | 'answer' | 'error' | 'finishedAt'>>): void {
+  private update(
+    id: string,
+    changes: Partial<Pick<InlineJob, 'state' | 'progress' | 'answer' | 'error' | 'finishedAt'>>,
+  ): void {
     const job = this.jobs.get(id);
     if (job !== undefined) {
       Object.assign(job, changes);
@@ -183,7 +206,9 @@ export class InlineJobRunner implements JobRunner {
 
   private image(job: InlineJob, key: string): Promise<Buffer> {
     const bytes = job.images.get(key);
-    return bytes === undefined ? Promise.reject(new Error(`image ${key} missing`)) : Promise.resolve(bytes);
+    return bytes === undefined
+      ? Promise.reject(new Error(`image ${key} missing`))
+      : Promise.resolve(bytes);
   }
 
   private acquire(): Promise<void> {

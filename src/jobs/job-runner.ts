@@ -6,7 +6,12 @@ import type { JobAnswer, JobData, JobStatus } from './job.types';
  */
 export interface JobRunner {
   /** Stores the images, enqueues the job and returns its id. */
-  submit(kind: JobData['kind'], model: string, images: readonly Buffer[], options: JobData['options']): Promise<string>;
+  submit(
+    kind: JobData['kind'],
+    model: string,
+    images: readonly Buffer[],
+    options: JobData['options'],
+  ): Promise<string>;
 
   /** Waits for the job's answer; rejects with the job's own error, or JobTimeoutError after timeoutMs. */
   wait(jobId: string, timeoutMs: number): Promise<JobAnswer>;

@@ -40,7 +40,7 @@ function providerConfig(
     ...(options.cudaMemoryLimitBytes === undefined
       ? {}
       : { gpuMemLimit: options.cudaMemoryLimitBytes }),
-  } as ort.InferenceSession.ExecutionProviderConfig;
+  };
 }
 
 /**
@@ -80,7 +80,9 @@ export class SessionFactory {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: providers.map((name) => providerConfig(name, this.options)),
       graphOptimizationLevel: 'all',
-      ...(this.options.intraOpThreads > 0 ? { intraOpNumThreads: this.options.intraOpThreads } : {}),
+      ...(this.options.intraOpThreads > 0
+        ? { intraOpNumThreads: this.options.intraOpThreads }
+        : {}),
     };
 
     return typeof model === 'string'

@@ -10,7 +10,9 @@ import { REPO_ROOT, startTestApp } from '../support/http-app';
 const PREDICT = '/v1/models/fashion-mnist/predict';
 
 async function examplePng(): Promise<Buffer> {
-  const labels = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'));
+  const labels = JSON.parse(
+    await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'),
+  );
   return fs.readFile(path.join(REPO_ROOT, 'examples', Object.keys(labels)[0]));
 }
 
@@ -27,11 +29,16 @@ describe('image intake over HTTP', () => {
 
   const expectError = (response: request.Response, status: number, code: string) => {
     expect(response.status).toBe(status);
-    expect(response.body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+    expect(response.body).toEqual({
+      error: expect.objectContaining({ code, message: expect.any(String) }),
+    });
   };
 
   it('should answer 400 IMAGE_MISSING for an empty raw body', async () => {
-    const response = await request(app.getHttpServer()).post(PREDICT).set('Content-Type', 'image/png').send(Buffer.alloc(0));
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .set('Content-Type', 'image/png')
+      .send(Buffer.alloc(0));
 
     expectError(response, 400, 'IMAGE_MISSING');
   });
@@ -52,7 +59,10 @@ describe('image intake over HTTP', () => {
   });
 
   it('should answer 415 for a request body of a content type it does not read', async () => {
-    const response = await request(app.getHttpServer()).post(PREDICT).set('Content-Type', 'text/plain').send('hello');
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .set('Content-Type', 'text/plain')
+      .send('hello');
 
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
@@ -67,7 +77,9 @@ describe('image intake over HTTP', () => {
   });
 
   it('should reject a truncated JPEG', async () => {
-    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3080c0' } })
+    const jpeg = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: '#3080c0' },
+    })
       .jpeg()
       .toBuffer();
     const response = await request(app.getHttpServer())
@@ -78,8 +90,14 @@ describe('image intake over HTTP', () => {
   });
 
   it('should answer 413 IMAGE_TOO_LARGE when the pixel count exceeds MAX_IMAGE_PIXELS', async () => {
-    const big = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#000' } }).png().toBuffer();
-    const response = await request(app.getHttpServer()).post(PREDICT).attach('image', big, 'big.png');
+    const big = await sharp({
+      create: { width: 600, height: 600, channels: 3, background: '#000' },
+    })
+      .png()
+      .toBuffer();
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .attach('image', big, 'big.png');
 
     expectError(response, 413, 'IMAGE_TOO_LARGE');
     expect(response.body.error.message).toContain('600 x 600');
@@ -88,7 +106,10 @@ describe('image intake over HTTP', () => {
   it('should accept an RGB JPEG for the grayscale model', async () => {
     const png = await examplePng();
     const jpeg = await sharp(png).resize(140, 140).toColourspace('srgb').jpeg().toBuffer();
-    const response = await request(app.getHttpServer()).post(PREDICT).attach('image', jpeg, 'x.jpg').expect(200);
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .attach('image', jpeg, 'x.jpg')
+      .expect(200);
 
     expect(response.body.predictions[0]).toMatchObject({ width: 140, height: 140 });
   });
@@ -118,7 +139,9 @@ describe('upload size limit', () => {
         body: oversized,
       });
       expect(response.status).toBe(413);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'PAYLOAD_TOO_LARGE',
+      );
     }
   });
 
@@ -128,12 +151,66 @@ describe('upload size limit', () => {
       form.append('image', new Blob([oversized], { type: 'image/png' }), 'big.png');
       const response = await fetch(`${base}${PREDICT}`, { method: 'POST', body: form });
       expect(response.status).toBe(413);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'PAYLOAD_TOO_LARGE',
+      );
     }
 
     const form = new FormData();
     form.append('image', new Blob([await examplePng()], { type: 'image/png' }), 'ok.png');
     const ok = await fetch(`${base}${PREDICT}`, { method: 'POST', body: form });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('malformed and oversized multipart bodies', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_UPLOAD_BYTES: '100000' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it.each([
+    ['no boundary', 'multipart/form-data', 'garbage'],
+    ['a boundary the body never uses', 'multipart/form-data; boundary=XYZ', 'garbage'],
+    [
+      'a part cut off in the middle',
+      'multipart/form-data; boundary=XYZ',
+      '--XYZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG',
+    ],
+  ])('should answer 400 MALFORMED_MULTIPART for %s', async (_case, contentType, body) => {
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .set('Content-Type', contentType)
+      .send(Buffer.from(body, 'binary'));
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('MALFORMED_MULTIPART');
+  });
+
+  it('should answer 413 when several files together exceed MAX_UPLOAD_BYTES, naming the limit', async () => {
+    const piece = Buffer.alloc(60_000, 1);
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .attach('image', piece, 'a.png')
+      .attach('image', piece, 'b.png');
+
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(response.body.error.message).toContain('100000 bytes (MAX_UPLOAD_BYTES)');
+  });
+
+  it('should name the limit when a single raw body is too large', async () => {
+    const response = await request(app.getHttpServer())
+      .post(PREDICT)
+      .set('Content-Type', 'image/png')
+      .send(Buffer.alloc(200_000, 1));
+
+    expect(response.status).toBe(413);
+    expect(response.body.error.message).toContain('100000 bytes (MAX_UPLOAD_BYTES)');
   });
 });

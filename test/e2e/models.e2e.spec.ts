@@ -27,6 +27,7 @@ describe('models API (embedded mode)', () => {
     const response = await request(app.getHttpServer()).get('/readyz').expect(200);
 
     expect(response.body.redis).toBe('not configured');
+    expect(response.body.defaultModel).toEqual({ name: 'fashion-mnist', ready: true });
     expect(response.body.models).toContainEqual(
       expect.objectContaining({ name: 'fashion-mnist', status: 'ready', executionProvider: 'cpu' }),
     );
@@ -44,7 +45,9 @@ describe('models API (embedded mode)', () => {
   it('GET /v1/models/{name} should describe inputs, outputs, labels and targetable layers', async () => {
     const response = await request(app.getHttpServer()).get('/v1/models/fashion-mnist').expect(200);
 
-    expect(response.body.inputs).toEqual([{ name: 'input', type: 'float32', shape: [expect.anything(), 1, 28, 28] }]);
+    expect(response.body.inputs).toEqual([
+      { name: 'input', type: 'float32', shape: [expect.anything(), 1, 28, 28] },
+    ]);
     expect(response.body.outputs[0]).toMatchObject({ name: 'logits', type: 'float32' });
     expect(response.body.labels).toContain('Ankle boot');
     expect(response.body.executionProvider).toBe('cpu');
@@ -74,6 +77,18 @@ describe('models API (embedded mode)', () => {
     const response = await request(app.getHttpServer()).get('/v2/nothing').expect(404);
 
     expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
+  });
+});
+
+describe('readiness without the default model', () => {
+  it('GET /readyz should answer 503 when DEFAULT_MODEL is not in the repository', async () => {
+    const app = await startTestApp({ DEFAULT_MODEL: 'not-there' });
+    try {
+      const response = await request(app.getHttpServer()).get('/readyz').expect(503);
+      expect(response.body.defaultModel).toEqual({ name: 'not-there', ready: false });
+    } finally {
+      await app.close();
+    }
   });
 });
 
@@ -122,7 +137,11 @@ describe('POST /v1/models/{name}/predict', () => {
       .attach('image', path.join(REPO_ROOT, 'examples', file))
       .expect(200);
 
-    const top = response.body.predictions[0].top as { index: number; label: string; probability: number }[];
+    const top = response.body.predictions[0].top as {
+      index: number;
+      label: string;
+      probability: number;
+    }[];
     expect(response.body.softmaxApplied).toBe(true);
     expect(response.body.outputKind).toBe('logits');
     expect(top).toHaveLength(10);
@@ -171,11 +190,14 @@ describe('POST /v1/models/{name}/predict', () => {
     expect(accepted.headers.location).toBe(`/v1/jobs/${accepted.body.jobId}`);
     let state = '';
     for (let attempt = 0; attempt < 100 && state !== 'completed'; attempt += 1) {
-      state = (await request(app.getHttpServer()).get(accepted.headers.location).expect(200)).body.state;
+      state = (await request(app.getHttpServer()).get(accepted.headers.location).expect(200)).body
+        .state;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(state).toBe('completed');
-    const result = await request(app.getHttpServer()).get(`${accepted.headers.location}/result`).expect(200);
+    const result = await request(app.getHttpServer())
+      .get(`${accepted.headers.location}/result`)
+      .expect(200);
     expect(result.body.predictions[0].top[0].index).toBe(expected.index);
   });
 

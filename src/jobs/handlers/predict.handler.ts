@@ -31,7 +31,9 @@ export class PredictHandler implements JobHandler {
     const results = [];
     for (const image of images) {
       const input = await toModelInput([image], descriptor.input);
-      const feeds = { [descriptor.input.name]: new ort.Tensor('float32', input.tensor, input.dims) };
+      const feeds = {
+        [descriptor.input.name]: new ort.Tensor('float32', input.tensor, input.dims),
+      };
       const outputs = await session.run(feeds, [descriptor.output]);
       const scores = outputs[descriptor.output]?.data as Float32Array;
       const probabilities = descriptor.outputKind === 'logits' ? softmax(scores) : scores;

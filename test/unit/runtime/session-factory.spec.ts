@@ -6,14 +6,18 @@ import { SessionFactory, type SessionFactoryOptions } from '../../../src/runtime
 
 const MODEL = path.resolve(__dirname, '../../../models/fashion-mnist/model.onnx');
 
-const options = (executionProviders: SessionFactoryOptions['executionProviders']): SessionFactoryOptions => ({
+const options = (
+  executionProviders: SessionFactoryOptions['executionProviders'],
+): SessionFactoryOptions => ({
   executionProviders,
   cudaDeviceId: 0,
   cudaMemoryLimitBytes: 256 * 1024 * 1024,
   intraOpThreads: 1,
 });
 
-const cudaBundled = ort.listSupportedBackends().some((backend) => backend.name === 'cuda' && backend.bundled);
+const cudaBundled = ort
+  .listSupportedBackends()
+  .some((backend) => backend.name === 'cuda' && backend.bundled);
 
 describe('SessionFactory', () => {
   it('should run on the CPU when the CPU is the only provider asked for', async () => {
