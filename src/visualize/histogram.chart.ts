@@ -53,7 +53,12 @@ export function histogramSpec(panel: HistogramPanel): TopLevelSpec {
             axis: { tickCount: 5 },
           },
           x2: { field: 'end' },
-          y: { field: 'count', type: 'quantitative', title: 'count', axis: { tickCount: 4 } },
+          y: {
+            field: 'count',
+            type: 'quantitative',
+            title: 'count',
+            axis: { tickCount: 4, tickMinStep: 1, format: 'd' },
+          },
         },
       },
       ...(showsZero

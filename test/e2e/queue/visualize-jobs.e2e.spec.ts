@@ -22,12 +22,13 @@ const MODEL = '/v1/models/fashion-mnist';
 const WORKER = 'visualize-worker';
 
 function binaryParser(
-  res: NodeJS.ReadableStream,
+  res: request.Response,
   done: (error: Error | null, body: Buffer) => void,
 ): void {
   const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
 /**

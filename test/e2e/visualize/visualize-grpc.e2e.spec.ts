@@ -96,6 +96,7 @@ describe('after-training views over gRPC (embedded mode)', () => {
     expect(Array.from(new Float32Array(Uint8Array.from(tensor.data).buffer))).toEqual(
       Array.from(weight.data),
     );
+    expect((await services.jobs.status(response.job_id!)).kind).toBe('kernels');
   });
 
   it('Histograms counts every weight and says how batch norm is treated', async () => {

@@ -207,6 +207,9 @@ describe('after-training views (REST, embedded mode)', () => {
       const tensor = readNpyBuffer(response.body as Buffer);
       expect(tensor.shape).toEqual(weight.dims);
       expect(Array.from(tensor.data)).toEqual(Array.from(weight.data));
+      const jobId = response.headers['x-cnn-lens-job-id'];
+      const job = await request(server()).get(`/v1/jobs/${jobId}`).expect(200);
+      expect(job.body).toMatchObject({ kind: 'kernels', state: 'completed' });
     });
 
     it('draws one labelled tile per filter of the first convolution (one input channel)', async () => {
@@ -303,6 +306,19 @@ describe('after-training views (REST, embedded mode)', () => {
       }
     });
 
+    it('answers async=true with 202 and serves the histograms under /v1/jobs', async () => {
+      const accepted = await request(server())
+        .get(`/v1/models/${MODEL}/histograms?async=true&format=json&bins=5`)
+        .expect(202);
+
+      const result = await eventuallyResult(server(), accepted.headers.location);
+      expect(result.body.bins).toBe(5);
+      const job = await request(server())
+        .get(accepted.headers.location)
+        .expect(200);
+      expect(job.body).toMatchObject({ kind: 'histograms', state: 'completed' });
+    });
+
     it('folds batch normalisation into the convolution when asked', async () => {
       const conv = firstConv();
       const bn = onnx.nodes.find((node) => node.input[0] === conv.output[0])!;
@@ -380,6 +396,21 @@ describe('after-training views (REST, embedded mode)', () => {
     });
   });
 });
+
+/** The job's result once it is done; in-process jobs finish within a few hundred milliseconds. */
+async function eventuallyResult(
+  http: Parameters<typeof request>[0],
+  location: string,
+): Promise<request.Response> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const response = await request(http).get(`${location}/result`);
+    if (response.status === 200) {
+      return response;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no result at ${location}/result`);
+}
 
 function binaryParser(
   res: request.Response,
