@@ -14,6 +14,16 @@ export const PANEL_HEIGHT = 210;
 
 const fmt = (value: number): string => value.toPrecision(3);
 
+/** Counts are whole numbers: a chart whose tallest bar is small gets one tick per count, not 0.2 steps. */
+function countAxis(
+  counts: readonly number[],
+): { tickCount: number } | { values: number[]; format: string } {
+  const peak = Math.max(0, ...counts);
+  return peak < 4
+    ? { values: Array.from({ length: peak + 1 }, (_, i) => i), format: 'd' }
+    : { tickCount: 4 };
+}
+
 /** A Vega-Lite bar chart of precomputed bins (x from edge to edge, y the count), exactly PANEL_WIDTH x PANEL_HEIGHT. */
 export function histogramSpec(panel: HistogramPanel): TopLevelSpec {
   const { histogram } = panel;
@@ -57,7 +67,7 @@ export function histogramSpec(panel: HistogramPanel): TopLevelSpec {
             field: 'count',
             type: 'quantitative',
             title: 'count',
-            axis: { tickCount: 4, tickMinStep: 1, format: 'd' },
+            axis: countAxis(histogram.counts),
           },
         },
       },

@@ -313,9 +313,7 @@ describe('after-training views (REST, embedded mode)', () => {
 
       const result = await eventuallyResult(server(), accepted.headers.location);
       expect(result.body.bins).toBe(5);
-      const job = await request(server())
-        .get(accepted.headers.location)
-        .expect(200);
+      const job = await request(server()).get(accepted.headers.location).expect(200);
       expect(job.body).toMatchObject({ kind: 'histograms', state: 'completed' });
     });
 
