@@ -1,3 +1,4 @@
+import { firstOutputRule } from './first-output.rule';
 import type { BackwardBuilder, ForwardNode, GradientRuleTable } from './gradient-rule';
 import { int, ints } from './gradient-rule';
 import {
@@ -8,6 +9,19 @@ import {
   type WindowGeometry,
 } from './window-geometry';
 
+/** The inputs X, W and the optional bias of a Conv or ConvTranspose, with their shapes and group. */
+function convOperands(node: ForwardNode, b: BackwardBuilder) {
+  const [x = '', w = '', bias = ''] = node.inputs;
+  return {
+    x,
+    w,
+    bias,
+    xShape: b.shape(x),
+    wShape: b.shape(w),
+    group: node.attributes.int('group', 1),
+  };
+}
+
 /**
  * Conv: dX is the transposed convolution of dY with the same weights
  * (ConvTranspose, pads/output_padding chosen so the result is exactly X's
@@ -17,17 +31,10 @@ import {
  */
 function convGradient(
   node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
+  dY: string,
   b: BackwardBuilder,
 ): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
-  const [x = '', w = '', bias = ''] = node.inputs;
-  if (dY === undefined) {
-    return [];
-  }
-  const xShape = b.shape(x);
-  const wShape = b.shape(w);
-  const group = node.attributes.int('group', 1);
+  const { x, w, bias, xShape, wShape, group } = convOperands(node, b);
   const g = windowGeometry(
     node.attributes,
     wShape.slice(2),
@@ -39,11 +46,19 @@ function convGradient(
   const dW = b.needsGradient(w)
     ? convWeightGradient(b, dY, x, g, group, xShape, wShape)
     : undefined;
-  const dB =
-    bias !== '' && b.needsGradient(bias)
-      ? b.reduceSum(dY, [0, ...axesFrom(2, xShape.length)], false)
-      : undefined;
-  return [dX, dW, dB];
+  return [dX, dW, biasGradient(b, dY, bias, xShape.length)];
+}
+
+/** dB sums dY over batch and space; undefined for an omitted bias or one that needs no gradient. */
+function biasGradient(
+  b: BackwardBuilder,
+  dY: string,
+  bias: string,
+  rank: number,
+): string | undefined {
+  return bias !== '' && b.needsGradient(bias)
+    ? b.reduceSum(dY, [0, ...axesFrom(2, rank)], false)
+    : undefined;
 }
 
 function convDataGradient(
@@ -74,20 +89,50 @@ function convWeightGradient(
   xShape: readonly number[],
   wShape: readonly number[],
 ): string {
-  const [n = 1, c = 1, ...space] = xShape;
   const m = wShape[0] ?? 1;
+  const cg = (xShape[1] ?? 1) / group;
+
+  // One Conv with `group` groups pairs each output channel with its own inputs.
+  const input = groupsIntoBatch(b, x, xShape, group);
+  const kernel = swapBatchAndChannels(b, dY, xShape.length);
+
+  const dW = correlateIntoKernel(b, input, kernel, g, group, wShape.slice(2));
+  return b.withShape(dW, [m, cg, ...wShape.slice(2)]);
+}
+
+/** [N, C, ...space] as [C/group, group*N, ...space]: the batch becomes the channels of each group. */
+function groupsIntoBatch(
+  b: BackwardBuilder,
+  value: string,
+  shape: readonly number[],
+  group: number,
+): string {
+  const [n = 1, c = 1, ...space] = shape;
   const cg = c / group;
   const spatial = axesFrom(3, space.length + 3);
 
-  // Batch of cg, channels (group, n): one Conv with `group` groups pairs each output channel with its own inputs.
-  const xGrouped = b.reshape(x, [n, group, cg, ...space]);
-  const xSwapped = b.op('Transpose', [xGrouped], { perm: ints([2, 1, 0, ...spatial]) });
-  const input = b.reshape(b.withShape(xSwapped, [cg, group, n, ...space]), [
-    cg,
-    group * n,
-    ...space,
-  ]);
-  const kernel = b.op('Transpose', [dY], { perm: ints([1, 0, ...axesFrom(2, xShape.length)]) });
+  const grouped = b.reshape(value, [n, group, cg, ...space]);
+  const swapped = b.op('Transpose', [grouped], { perm: ints([2, 1, 0, ...spatial]) });
+  return b.reshape(b.withShape(swapped, [cg, group, n, ...space]), [cg, group * n, ...space]);
+}
+
+function swapBatchAndChannels(b: BackwardBuilder, value: string, rank: number): string {
+  return b.op('Transpose', [value], { perm: ints([1, 0, ...axesFrom(2, rank)]) });
+}
+
+/**
+ * The weight gradient from its grouped operands: a Conv with strides and
+ * dilations swapped, cropped to the kernel size, channels back in weight order.
+ */
+function correlateIntoKernel(
+  b: BackwardBuilder,
+  input: string,
+  kernel: string,
+  g: WindowGeometry,
+  group: number,
+  kernelSize: readonly number[],
+): string {
+  const rank = kernelSize.length + 2;
 
   const correlation = b.op('Conv', [input, kernel], {
     strides: ints(g.dilations),
@@ -95,16 +140,14 @@ function convWeightGradient(
     group: int(group),
     pads: ints([...g.padsBegin, ...g.padsEnd]),
   });
-  const kernelSize = wShape.slice(2);
   const cropped = sliceStatic(
     b,
     correlation,
     kernelSize.map(() => 0),
     kernelSize,
-    axesFrom(2, xShape.length),
+    axesFrom(2, rank),
   );
-  const dW = b.op('Transpose', [cropped], { perm: ints([1, 0, ...axesFrom(2, xShape.length)]) });
-  return b.withShape(dW, [m, cg, ...kernelSize]);
+  return swapBatchAndChannels(b, cropped, rank);
 }
 
 /**
@@ -114,18 +157,11 @@ function convWeightGradient(
  */
 function convTransposeGradient(
   node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
+  dY: string,
   b: BackwardBuilder,
 ): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
-  const [x = '', w = '', bias = ''] = node.inputs;
-  if (dY === undefined) {
-    return [];
-  }
-  const xShape = b.shape(x);
-  const wShape = b.shape(w);
+  const { x, w, bias, xShape, wShape, group } = convOperands(node, b);
   const yShape = b.shape(node.outputs[0] ?? '');
-  const group = node.attributes.int('group', 1);
   const g = transposeGeometry(node, wShape.slice(2), xShape.slice(2), yShape.slice(2));
   const rank = xShape.length;
 
@@ -143,11 +179,7 @@ function convTransposeGradient(
   const dW = b.needsGradient(w)
     ? convTransposeWeightGradient(b, dY, x, g, group, yShape, wShape)
     : undefined;
-  const dB =
-    bias !== '' && b.needsGradient(bias)
-      ? b.reduceSum(dY, [0, ...axesFrom(2, rank)], false)
-      : undefined;
-  return [dX, dW, dB];
+  return [dX, dW, biasGradient(b, dY, bias, rank)];
 }
 
 /**
@@ -210,40 +242,15 @@ function convTransposeWeightGradient(
   yShape: readonly number[],
   wShape: readonly number[],
 ): string {
-  const [n = 1, m = 1, ...space] = yShape;
-  const mg = m / group;
-  const rank = yShape.length;
-  const spatial = axesFrom(3, rank + 1);
+  // dY's roles are X's in Conv's weight gradient; X is the kernel: [C, N, ...].
+  const input = groupsIntoBatch(b, dY, yShape, group);
+  const kernel = swapBatchAndChannels(b, x, yShape.length);
 
-  // Batch of m/group, channels (group, n); X is the kernel: [C, N, ...].
-  const dYGrouped = b.reshape(dY, [n, group, mg, ...space]);
-  const dYSwapped = b.op('Transpose', [dYGrouped], { perm: ints([2, 1, 0, ...spatial]) });
-  const input = b.reshape(b.withShape(dYSwapped, [mg, group, n, ...space]), [
-    mg,
-    group * n,
-    ...space,
-  ]);
-  const kernel = b.op('Transpose', [x], { perm: ints([1, 0, ...axesFrom(2, rank)]) });
-
-  const correlation = b.op('Conv', [input, kernel], {
-    strides: ints(g.dilations),
-    dilations: ints(g.strides),
-    group: int(group),
-    pads: ints([...g.padsBegin, ...g.padsEnd]),
-  });
-  const kernelSize = wShape.slice(2);
-  const cropped = sliceStatic(
-    b,
-    correlation,
-    kernelSize.map(() => 0),
-    kernelSize,
-    axesFrom(2, rank),
-  );
-  const dW = b.op('Transpose', [cropped], { perm: ints([1, 0, ...axesFrom(2, rank)]) });
+  const dW = correlateIntoKernel(b, input, kernel, g, group, wShape.slice(2));
   return b.withShape(dW, wShape);
 }
 
 export const convGradients: GradientRuleTable = {
-  Conv: convGradient,
-  ConvTranspose: convTransposeGradient,
+  Conv: firstOutputRule(convGradient),
+  ConvTranspose: firstOutputRule(convTransposeGradient),
 };

@@ -1,4 +1,5 @@
 import { UnsupportedOperatorAttributeError } from '../../errors/unsupported-operator-attribute.error';
+import { firstOutputRule } from './first-output.rule';
 import type { BackwardBuilder, ForwardNode, GradientRuleTable } from './gradient-rule';
 import { axesFrom } from './window-geometry';
 
@@ -10,14 +11,11 @@ import { axesFrom } from './window-geometry';
  */
 function batchNormGradient(
   node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
+  dY: string,
   b: BackwardBuilder,
+  outputGradients: ReadonlyArray<string | undefined>,
 ): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
   const [x = '', scale = '', bias = '', mean = '', variance = ''] = node.inputs;
-  if (dY === undefined) {
-    return [];
-  }
   if (
     node.attributes.int('training_mode', 0) === 1 ||
     outputGradients.slice(1).some((g) => g !== undefined)
@@ -125,14 +123,10 @@ function normalizedGradient(
 /** InstanceNormalization: statistics per (n, c) over the spatial axes. */
 function instanceNormGradient(
   node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
+  dY: string,
   b: BackwardBuilder,
 ): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
   const [x = '', scale = '', bias = ''] = node.inputs;
-  if (dY === undefined) {
-    return [];
-  }
   const xShape = b.shape(x);
   const perChannel = [xShape[1] ?? 1, ...xShape.slice(2).map(() => 1)];
   const spatial = axesFrom(2, xShape.length);
@@ -156,14 +150,11 @@ function instanceNormGradient(
 /** LayerNormalization (opset 17): statistics over axes [axis, rank). */
 function layerNormGradient(
   node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
+  dY: string,
   b: BackwardBuilder,
+  outputGradients: ReadonlyArray<string | undefined>,
 ): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
   const [x = '', scale = '', bias = ''] = node.inputs;
-  if (dY === undefined) {
-    return [];
-  }
   if (outputGradients.slice(1).some((g) => g !== undefined)) {
     throw new UnsupportedOperatorAttributeError(
       node.opType,
@@ -195,7 +186,7 @@ function layerNormGradient(
 }
 
 export const normalizationGradients: GradientRuleTable = {
-  BatchNormalization: batchNormGradient,
-  InstanceNormalization: instanceNormGradient,
-  LayerNormalization: layerNormGradient,
+  BatchNormalization: firstOutputRule(batchNormGradient),
+  InstanceNormalization: firstOutputRule(instanceNormGradient),
+  LayerNormalization: firstOutputRule(layerNormGradient),
 };

@@ -1,10 +1,36 @@
 import { UnsupportedOperatorAttributeError } from '../../errors/unsupported-operator-attribute.error';
 import { DataType } from '../onnx.types';
-import type { BackwardBuilder, ForwardNode, GradientRuleTable } from './gradient-rule';
+import { firstOutputRule } from './first-output.rule';
+import type {
+  BackwardBuilder,
+  ForwardNode,
+  GradientRule,
+  GradientRuleTable,
+} from './gradient-rule';
 import { int, ints, str } from './gradient-rule';
 import { scatterBackAttributes, windowGeometry, type WindowGeometry } from './window-geometry';
 
 const product = (values: readonly number[]): number => values.reduce((p, v) => p * v, 1);
+
+/** The gradient of a pooling operator's only input X, from output 0's gradient dY. */
+type PoolGradient = (dY: string, x: string, b: BackwardBuilder, node: ForwardNode) => string;
+
+/** A rule that runs `gradient` only when X needs a gradient and dY exists. */
+function poolRule(gradient: PoolGradient): GradientRule {
+  return firstOutputRule((node, dY, b) => {
+    const x = node.inputs[0] ?? '';
+    return b.needsGradient(x) ? [gradient(dY, x, b, node)] : [];
+  });
+}
+
+function poolGeometry(
+  node: ForwardNode,
+  xShape: readonly number[],
+  yShape: readonly number[],
+): WindowGeometry {
+  const kernel = node.attributes.ints('kernel_shape', []);
+  return windowGeometry(node.attributes, kernel, xShape.slice(2), yShape.slice(2));
+}
 
 /** Every output position of a window operator, row-major, as index tuples. */
 function outputPositions(outputSize: readonly number[]): number[][] {
@@ -52,25 +78,11 @@ function scatterWindows(
  * input with count_include_pad, to the input without); a ConvTranspose of
  * dY/count with a kernel of ones adds the overlapping shares.
  */
-function averagePoolGradient(
-  node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
-  b: BackwardBuilder,
-): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
-  const x = node.inputs[0] ?? '';
-  if (dY === undefined || !b.needsGradient(x)) {
-    return [];
-  }
+function averagePoolGradient(dY: string, x: string, b: BackwardBuilder, node: ForwardNode): string {
   const xShape = b.shape(x);
   const yShape = b.shape(node.outputs[0] ?? '');
   const [n = 1, c = 1] = xShape;
-  const g = windowGeometry(
-    node.attributes,
-    node.attributes.ints('kernel_shape', []),
-    xShape.slice(2),
-    yShape.slice(2),
-  );
+  const g = poolGeometry(node, xShape, yShape);
   const includePad = node.attributes.int('count_include_pad', 0) === 1;
 
   const reciprocal = Float32Array.from(
@@ -83,7 +95,7 @@ function averagePoolGradient(
   ]);
   b.withShape(shares, [n * c, 1, ...g.outputSize]);
   const ones = new Float32Array(product(g.kernel)).fill(1);
-  return [b.reshape(scatterWindows(b, shares, g, ones, n * c), xShape)];
+  return b.reshape(scatterWindows(b, shares, g, ones, n * c), xShape);
 }
 
 function windowCount(g: WindowGeometry, position: readonly number[], includePad: boolean): number {
@@ -108,26 +120,12 @@ function windowCount(g: WindowGeometry, position: readonly number[], includePad:
  * offset; masked dY, scattered back by a ConvTranspose with one-hot
  * kernels, sums the contributions of overlapping windows.
  */
-function maxPoolGradient(
-  node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
-  b: BackwardBuilder,
-): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
-  const x = node.inputs[0] ?? '';
-  if (dY === undefined || !b.needsGradient(x)) {
-    return [];
-  }
+function maxPoolGradient(dY: string, x: string, b: BackwardBuilder, node: ForwardNode): string {
   requireIndices(node, b);
   const xShape = b.shape(x);
   const yShape = b.shape(node.outputs[0] ?? '');
   const [n = 1, c = 1] = xShape;
-  const g = windowGeometry(
-    node.attributes,
-    node.attributes.ints('kernel_shape', []),
-    xShape.slice(2),
-    yShape.slice(2),
-  );
+  const g = poolGeometry(node, xShape, yShape);
   const positions = product(g.kernel);
 
   const local = planeIndices(b, node, x, xShape, yShape);
@@ -148,7 +146,7 @@ function maxPoolGradient(
   for (let k = 0; k < positions; k++) {
     oneHot[k * positions + k] = 1;
   }
-  return [b.reshape(scatterWindows(b, contributions, g, oneHot, n * c), xShape)];
+  return b.reshape(scatterWindows(b, contributions, g, oneHot, n * c), xShape);
 }
 
 /** The picked element's index within its (n, c) plane, from a MaxPool run with the node's attributes. */
@@ -223,16 +221,7 @@ function requireIndices(node: ForwardNode, b: BackwardBuilder): void {
 }
 
 /** GlobalAveragePool: dX = dY / (H*W), broadcast over the plane. */
-function globalAveragePoolGradient(
-  node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
-  b: BackwardBuilder,
-): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
-  const x = node.inputs[0] ?? '';
-  if (dY === undefined || !b.needsGradient(x)) {
-    return [];
-  }
+function globalAveragePoolGradient(dY: string, x: string, b: BackwardBuilder): string {
   const xShape = b.shape(x);
   const space = xShape.slice(2);
   const share = b.tensor(new Float32Array(product(space)).fill(1 / product(space)), [
@@ -240,20 +229,16 @@ function globalAveragePoolGradient(
     1,
     ...space,
   ]);
-  return [b.withShape(b.op('Mul', [dY, share]), xShape)];
+  return b.withShape(b.op('Mul', [dY, share]), xShape);
 }
 
 /** GlobalMaxPool: dY goes to the maximum MaxPool over the whole plane picks (first in row-major order on ties). */
 function globalMaxPoolGradient(
-  node: ForwardNode,
-  outputGradients: ReadonlyArray<string | undefined>,
+  dY: string,
+  x: string,
   b: BackwardBuilder,
-): ReadonlyArray<string | undefined> {
-  const dY = outputGradients[0];
-  const x = node.inputs[0] ?? '';
-  if (dY === undefined || !b.needsGradient(x)) {
-    return [];
-  }
+  node: ForwardNode,
+): string {
   requireIndices(node, b);
   const xShape = b.shape(x);
   const [n = 1, c = 1, ...space] = xShape;
@@ -268,12 +253,12 @@ function globalMaxPoolGradient(
     to: int(DataType.FLOAT),
   });
   const routed = b.withShape(b.op('Mul', [mask, b.reshape(dY, [n, c, 1])]), [n, c, plane]);
-  return [b.reshape(routed, xShape)];
+  return b.reshape(routed, xShape);
 }
 
 export const poolingGradients: GradientRuleTable = {
-  AveragePool: averagePoolGradient,
-  MaxPool: maxPoolGradient,
-  GlobalAveragePool: globalAveragePoolGradient,
-  GlobalMaxPool: globalMaxPoolGradient,
+  AveragePool: poolRule(averagePoolGradient),
+  MaxPool: poolRule(maxPoolGradient),
+  GlobalAveragePool: poolRule(globalAveragePoolGradient),
+  GlobalMaxPool: poolRule(globalMaxPoolGradient),
 };

@@ -1,51 +1,32 @@
 /**
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
-import { type ServiceError, status } from '@grpc/grpc-js';
-import { Redis } from 'ioredis';
+import { status } from '@grpc/grpc-js';
 import request from 'supertest';
 
-import { type GrpcServerHandle, startGrpcServer } from '../../../src/grpc/grpc-server';
+import { rejection } from '../../support/grpc-rejection';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
-import {
-  cnnLensClient,
-  errorCodeOf,
-  type GrpcTestClient,
-  healthClient,
-  reflectedServices,
-} from '../../support/queue/grpc-clients';
+import { errorCodeOf, healthClient, reflectedServices } from '../../support/queue/grpc-clients';
+import { type GrpcTestServer, startGrpcTestServer } from '../../support/queue/grpc-test-server';
 import {
   delayHandlers,
   instrumentHandlers,
   instrumentKeys,
 } from '../../support/queue/instrumented.handlers';
+import { queueFixture } from '../../support/queue/queue-fixture';
 import {
   dropPrefix,
   eventually,
-  inspectQueue,
   type QueueTestApp,
   startQueueApp,
-  TEST_REDIS_URL,
   uniquePrefix,
 } from '../../support/queue/queue-test.env';
 
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('the call succeeded');
-}
-
 describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
-  const prefix = uniquePrefix('grpc');
+  const { prefix, redis, queue, close: closeFixture } = queueFixture('grpc');
   const keys = instrumentKeys(prefix);
-  const redis = new Redis(TEST_REDIS_URL);
-  const queue = inspectQueue(prefix);
   let service: QueueTestApp;
-  let grpcServer: GrpcServerHandle;
-  let client: GrpcTestClient;
+  let grpc: GrpcTestServer;
   let reference: ReferenceClassifier;
   let images: Buffer[];
   let delayMs = 0;
@@ -61,24 +42,20 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
           ),
       },
     );
-    grpcServer = await startGrpcServer(service.process.services, 0, '127.0.0.1');
-    client = cnnLensClient(`127.0.0.1:${grpcServer.port}`);
+    grpc = await startGrpcTestServer(service.process.services);
     reference = await ReferenceClassifier.load();
     images = await fashionImages(2);
   });
 
   afterAll(async () => {
-    client.close();
-    await grpcServer.close(100);
+    await grpc.close();
     await service.close();
-    await queue.close();
-    await dropPrefix(prefix);
-    redis.disconnect();
+    await closeFixture();
     await reference.release();
   });
 
   it('Predict should give the reference class for each image of a batch', async () => {
-    const response = await client.call<{
+    const response = await grpc.client.call<{
       model: string;
       predictions: { top: { index: number; label: string; probability: number }[] }[];
       job_id: string;
@@ -102,7 +79,7 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
       .send(images[1])
       .expect(200);
 
-    const rpc = await client.call<{ predictions: unknown[] }>('Predict', {
+    const rpc = await grpc.client.call<{ predictions: unknown[] }>('Predict', {
       images: [images[1]],
       model: 'fashion-mnist',
       top_k: 2,
@@ -116,11 +93,11 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
       .get('/v1/models/fashion-mnist')
       .expect(200);
 
-    const list = await client.call<{
+    const list = await grpc.client.call<{
       default_model: string;
       models: { name: string; status: string; label_count: number }[];
     }>('ListModels', {});
-    const model = await client.call<{
+    const model = await grpc.client.call<{
       summary: { name: string; input: { height: number } };
       labels: string[];
       layers: { shape: number[] }[];
@@ -153,12 +130,12 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
   });
 
   it('should map a domain error to its gRPC status, with the stable code in the trailing metadata', async () => {
-    const notFound = await rejection(client.call('GetModel', { name: 'no-such-model' }));
+    const notFound = await rejection(grpc.client.call('GetModel', { name: 'no-such-model' }));
     const badImage = await rejection(
-      client.call('Predict', { images: [Buffer.from('not an image')] }),
+      grpc.client.call('Predict', { images: [Buffer.from('not an image')] }),
     );
-    const badParameter = await rejection(client.call('Explain', { images, method: 'magic' }));
-    const noImage = await rejection(client.call('Predict', { images: [] }));
+    const badParameter = await rejection(grpc.client.call('Explain', { images, method: 'magic' }));
+    const noImage = await rejection(grpc.client.call('Predict', { images: [] }));
 
     expect(notFound.code).toBe(status.NOT_FOUND);
     expect(errorCodeOf(notFound)).toBe('MODEL_NOT_FOUND');
@@ -188,7 +165,7 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
 
     const startedBefore = Object.keys(await redis.hgetall(keys.startedKey)).length;
 
-    const expired = await rejection(client.call('Predict', { images: [images[1]] }, 300));
+    const expired = await rejection(grpc.client.call('Predict', { images: [images[1]] }, 300));
 
     expect(expired.code).toBe(status.DEADLINE_EXCEEDED);
     const removed = await eventually(
@@ -210,7 +187,7 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
   });
 
   it('should serve grpc.health.v1 and server reflection', async () => {
-    const address = `127.0.0.1:${grpcServer.port}`;
+    const address = `127.0.0.1:${grpc.server.port}`;
     const health = healthClient(address);
 
     const [overall, cnnLens, services] = await Promise.all([
@@ -230,8 +207,7 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
 describe('gRPC message size limit', () => {
   const prefix = uniquePrefix('grpc-limit');
   let service: QueueTestApp;
-  let grpcServer: GrpcServerHandle;
-  let client: GrpcTestClient;
+  let grpc: GrpcTestServer;
 
   beforeAll(async () => {
     service = await startQueueApp({
@@ -239,13 +215,11 @@ describe('gRPC message size limit', () => {
       QUEUE_PREFIX: prefix,
       GRPC_MAX_MESSAGE_BYTES: '4096',
     });
-    grpcServer = await startGrpcServer(service.process.services, 0, '127.0.0.1');
-    client = cnnLensClient(`127.0.0.1:${grpcServer.port}`);
+    grpc = await startGrpcTestServer(service.process.services);
   });
 
   afterAll(async () => {
-    client.close();
-    await grpcServer.close(100);
+    await grpc.close();
     await service.close();
     await dropPrefix(prefix);
   });
@@ -254,7 +228,7 @@ describe('gRPC message size limit', () => {
     const [large] = await fashionImages(1, 200);
     expect(large.length).toBeGreaterThan(4096);
 
-    const refused = await rejection(client.call('Predict', { images: [large] }));
+    const refused = await rejection(grpc.client.call('Predict', { images: [large] }));
 
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(refused.details).toMatch(/Received message larger than max \(\d+ vs 4096\)/);

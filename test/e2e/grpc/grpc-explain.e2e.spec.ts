@@ -4,9 +4,9 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
 import request from 'supertest';
 
-import { type GrpcServerHandle, startGrpcServer } from '../../../src/grpc/grpc-server';
 import { fashionImages } from '../../support/queue/fashion-images';
-import { cnnLensClient, errorCodeOf, type GrpcTestClient } from '../../support/queue/grpc-clients';
+import { errorCodeOf } from '../../support/queue/grpc-clients';
+import { type GrpcTestServer, startGrpcTestServer } from '../../support/queue/grpc-test-server';
 import {
   dropPrefix,
   type QueueTestApp,
@@ -50,8 +50,7 @@ function npyValues(file: Buffer): { shape: number[]; values: Float32Array } {
 describe('gRPC Explain against the REST API (queue mode)', () => {
   const prefix = uniquePrefix('grpc-explain');
   let service: QueueTestApp;
-  let grpcServer: GrpcServerHandle;
-  let client: GrpcTestClient;
+  let grpc: GrpcTestServer;
   let images: Buffer[];
 
   beforeAll(async () => {
@@ -60,14 +59,12 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
       QUEUE_PREFIX: prefix,
       REQUEST_TIMEOUT_MS: '30000',
     });
-    grpcServer = await startGrpcServer(service.process.services, 0, '127.0.0.1');
-    client = cnnLensClient(`127.0.0.1:${grpcServer.port}`);
+    grpc = await startGrpcTestServer(service.process.services);
     images = await fashionImages(2, 56);
   });
 
   afterAll(async () => {
-    client.close();
-    await grpcServer.close(100);
+    await grpc.close();
     await service.close();
     await dropPrefix(prefix);
   });
@@ -86,7 +83,7 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
       .expect(200);
     const expected = npyValues(rest.body as Buffer);
 
-    const rpc = await client.call<{ explanations: Explanation[] }>('Explain', {
+    const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
       images: [images[0]],
       method: 'gradcam',
       output: 'tensor',
@@ -123,7 +120,7 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
       ),
     );
 
-    const rpc = await client.call<{ explanations: Explanation[] }>('Explain', {
+    const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
       images,
       method: 'gradcam',
       output: 'overlay',
@@ -138,7 +135,7 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
   });
 
   it('should give one explanation per target for topk:2', async () => {
-    const rpc = await client.call<{ explanations: Explanation[] }>('Explain', {
+    const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
       images: [images[0]],
       method: 'gradcam',
       target: 'topk:2',
@@ -151,7 +148,7 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
   });
 
   it('should answer NOT_FOUND with LAYER_NOT_FOUND for an unknown layer', async () => {
-    const error = await client
+    const error = await grpc.client
       .call('Explain', { images: [images[0]], layer: 'no_such_layer' })
       .then(
         () => undefined,

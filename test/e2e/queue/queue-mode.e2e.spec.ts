@@ -10,6 +10,7 @@ import type { JobHandlerRegistry } from '../../../src/jobs/job-handler.registry'
 import type { JobKind } from '../../../src/jobs/job.types';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { delayHandlers } from '../../support/queue/instrumented.handlers';
+import { queueFixture } from '../../support/queue/queue-fixture';
 import {
   dropPrefix,
   eventually,
@@ -43,9 +44,7 @@ function flaky(handlers: JobHandlerRegistry, failures: number): JobHandlerRegist
 }
 
 describe('queue mode (API and worker in one process, real Redis)', () => {
-  const prefix = uniquePrefix('queue-mode');
-  const queue = inspectQueue(prefix);
-  const redis = new Redis(TEST_REDIS_URL);
+  const { prefix, redis, queue, close: closeFixture } = queueFixture('queue-mode');
   let reference: ReferenceClassifier;
   let images: Buffer[];
   let service: QueueTestApp;
@@ -61,9 +60,7 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
 
   afterAll(async () => {
     await service.close();
-    await queue.close();
-    await dropPrefix(prefix);
-    redis.disconnect();
+    await closeFixture();
     await reference.release();
   });
 

@@ -14,11 +14,8 @@ import {
   uniquePrefix,
 } from '../../support/queue/queue-test.env';
 import { RedisServer } from '../../support/queue/redis-server';
-import {
-  killAllServices,
-  type ServiceProcess,
-  startService,
-} from '../../support/queue/service.process';
+import { killAllServices, type ServiceProcess } from '../../support/queue/service.process';
+import { startStallAwareWorker } from '../../support/queue/stall-aware-worker';
 
 const PREDICT = '/v1/models/fashion-mnist/predict';
 
@@ -39,14 +36,7 @@ describe('Redis restarted under load', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
     [worker, api, reference, images] = await Promise.all([
-      startService({
-        ROLE: 'worker',
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: prefix,
-        JOB_LOCK_DURATION_MS: '2000',
-        JOB_STALLED_INTERVAL_MS: '1000',
-        TEST_JOB_DELAY_MS: '50',
-      }),
+      startStallAwareWorker({ redisUrl: redis.url, prefix, delayMs: 50 }),
       startQueueApp({
         ROLE: 'api',
         REDIS_URL: redis.url,

@@ -1,26 +1,19 @@
 /**
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
-import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { instrumentKeys } from '../../support/queue/instrumented.handlers';
+import { queueFixture } from '../../support/queue/queue-fixture';
 import {
-  dropPrefix,
   eventually,
-  inspectQueue,
   type QueueTestApp,
   startQueueApp,
   TEST_REDIS_URL,
-  uniquePrefix,
 } from '../../support/queue/queue-test.env';
-import {
-  killAllServices,
-  type ServiceProcess,
-  startService,
-} from '../../support/queue/service.process';
+import { killAllServices, type ServiceProcess } from '../../support/queue/service.process';
+import { startStallAwareWorker } from '../../support/queue/stall-aware-worker';
 
 const PREDICT = '/v1/models/fashion-mnist/predict';
 
@@ -31,45 +24,29 @@ const PREDICT = '/v1/models/fashion-mnist/predict';
  * Redis, so a double execution would show.
  */
 describe('API and two worker processes on one Redis', () => {
-  const prefix = uniquePrefix('scaled');
+  const { prefix, redis, queue, close: closeFixture } = queueFixture('scaled');
   const keys = instrumentKeys(prefix);
-  const redis = new Redis(TEST_REDIS_URL);
-  let queue: Queue;
   let api: QueueTestApp;
   let workers: ServiceProcess[];
   let reference: ReferenceClassifier;
   let images: Buffer[];
 
-  /** Dead workers are detected within lockDuration + stalledInterval = 3 s. */
-  const workerEnv = (name: string, delayMs: number): NodeJS.ProcessEnv => ({
-    ROLE: 'worker',
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    WORKER_NAME: name,
-    JOB_LOCK_DURATION_MS: '2000',
-    JOB_STALLED_INTERVAL_MS: '1000',
-    TEST_JOB_DELAY_MS: String(delayMs),
-  });
+  const startWorker = (name: string): Promise<ServiceProcess> =>
+    startStallAwareWorker({ redisUrl: TEST_REDIS_URL, prefix, name, delayMs: 150 });
 
   beforeAll(async () => {
     [workers, api, reference, images] = await Promise.all([
-      Promise.all([
-        startService(workerEnv('worker-a', 150)),
-        startService(workerEnv('worker-b', 150)),
-      ]),
+      Promise.all([startWorker('worker-a'), startWorker('worker-b')]),
       startQueueApp({ ROLE: 'api', QUEUE_PREFIX: prefix, REQUEST_TIMEOUT_MS: '30000' }),
       ReferenceClassifier.load(),
       fashionImages(40),
     ]);
-    queue = inspectQueue(prefix);
   }, 120_000);
 
   afterAll(async () => {
     killAllServices();
     await api?.close();
-    await queue?.close();
-    await dropPrefix(prefix);
-    redis.disconnect();
+    await closeFixture();
     await reference?.release();
   });
 

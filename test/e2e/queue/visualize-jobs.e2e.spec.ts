@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 
+import { binaryParser } from '../../support/binary.parser';
 import { REPO_ROOT } from '../../support/http-app';
 import {
   dropPrefix,
@@ -20,16 +21,6 @@ import { readOnnxFile, type OnnxFile } from '../visualize/onnx-file.reader';
 
 const MODEL = '/v1/models/fashion-mnist';
 const WORKER = 'visualize-worker';
-
-function binaryParser(
-  res: request.Response,
-  done: (error: Error | null, body: Buffer) => void,
-): void {
-  const chunks: Buffer[] = [];
-  const stream = res as unknown as NodeJS.ReadableStream;
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => done(null, Buffer.concat(chunks)));
-}
 
 /**
  * Kernels and histograms go through the queue like every other view: the API

@@ -3,15 +3,15 @@
  */
 import * as path from 'node:path';
 
-import { type ServiceError, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 
 import type { AppServices } from '../../../src/app.module';
 import { createInlineServices } from '../../../src/bootstrap/services';
 import { loadConfig } from '../../../src/config/app-config';
-import { type GrpcServerHandle, startGrpcServer } from '../../../src/grpc/grpc-server';
+import { rejection } from '../../support/grpc-rejection';
 import { REPO_ROOT } from '../../support/http-app';
-import { cnnLensClient, type GrpcTestClient } from '../../support/queue/grpc-clients';
+import { type GrpcTestServer, startGrpcTestServer } from '../../support/queue/grpc-test-server';
 import { silentLogger } from '../../support/silent-logger';
 import { readOnnxFile, type OnnxFile } from './onnx-file.reader';
 
@@ -27,19 +27,9 @@ interface ViewResponse {
   job_id?: string;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('the call succeeded');
-}
-
 describe('after-training views over gRPC (embedded mode)', () => {
   let services: AppServices;
-  let server: GrpcServerHandle;
-  let client: GrpcTestClient;
+  let grpc: GrpcTestServer;
   let onnx: OnnxFile;
   let image: Buffer;
 
@@ -49,8 +39,7 @@ describe('after-training views over gRPC (embedded mode)', () => {
       ORT_INTRA_OP_THREADS: '1',
     });
     services = await createInlineServices(config, silentLogger);
-    server = await startGrpcServer(services, 0, '127.0.0.1');
-    client = cnnLensClient(`127.0.0.1:${server.port}`);
+    grpc = await startGrpcTestServer(services);
     onnx = readOnnxFile(path.join(REPO_ROOT, 'models/fashion-mnist/model.onnx'));
     image = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#808080' } })
       .png()
@@ -58,14 +47,13 @@ describe('after-training views over gRPC (embedded mode)', () => {
   });
 
   afterAll(async () => {
-    client.close();
-    await server.close(100);
+    await grpc.close();
     await services.jobs.close();
   });
 
   it('FeatureMaps returns the activations as float32 tensors', async () => {
     const conv = onnx.nodes.find((node) => node.opType === 'Conv')!;
-    const response = await client.call<ViewResponse>('FeatureMaps', {
+    const response = await grpc.client.call<ViewResponse>('FeatureMaps', {
       image,
       layers: [conv.name, 'features'],
       format: 'tensor',
@@ -86,7 +74,7 @@ describe('after-training views over gRPC (embedded mode)', () => {
   it('Kernels returns the weight tensor exactly as stored', async () => {
     const conv = onnx.nodes.find((node) => node.opType === 'Conv')!;
     const weight = onnx.initializers.get(conv.input[1])!;
-    const response = await client.call<ViewResponse>('Kernels', {
+    const response = await grpc.client.call<ViewResponse>('Kernels', {
       layer: conv.name,
       format: 'tensor',
     });
@@ -100,7 +88,7 @@ describe('after-training views over gRPC (embedded mode)', () => {
   });
 
   it('Histograms counts every weight and says how batch norm is treated', async () => {
-    const response = await client.call<{
+    const response = await grpc.client.call<{
       layers: { layer: string; parameters: { name: string; counts: number[]; count: number }[] }[];
       batch_norm: string;
       batch_norm_note: string;
@@ -115,8 +103,8 @@ describe('after-training views over gRPC (embedded mode)', () => {
   });
 
   it('PredictionImage and a PNG FeatureMaps decode as PNGs', async () => {
-    const card = await client.call<ViewResponse>('PredictionImage', { image, top_k: 3 });
-    const grid = await client.call<ViewResponse>('FeatureMaps', {
+    const card = await grpc.client.call<ViewResponse>('PredictionImage', { image, top_k: 3 });
+    const grid = await grpc.client.call<ViewResponse>('FeatureMaps', {
       image,
       layers: ['features'],
       limit: 4,
@@ -129,8 +117,8 @@ describe('after-training views over gRPC (embedded mode)', () => {
 
   it('refuses a non-convolution and an unknown layer with their codes', async () => {
     const relu = onnx.nodes.find((node) => node.opType === 'Relu')!;
-    const notConv = await rejection(client.call('Kernels', { layer: relu.name }));
-    const unknown = await rejection(client.call('FeatureMaps', { image, layers: ['nope'] }));
+    const notConv = await rejection(grpc.client.call('Kernels', { layer: relu.name }));
+    const unknown = await rejection(grpc.client.call('FeatureMaps', { image, layers: ['nope'] }));
 
     expect(notConv.code).toBe(status.INVALID_ARGUMENT);
     expect(notConv.metadata.get('error-code')).toEqual(['LAYER_NOT_CONVOLUTION']);
