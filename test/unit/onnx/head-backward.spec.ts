@@ -2,7 +2,6 @@
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
 import { differentiate } from '../../../src/onnx/autodiff/differentiate';
-import { encodeModel } from '../../../src/onnx/onnx.codec';
 import { probeValueFacts } from '../../../src/runtime/value-probe';
 import { RESNET50, resnetModel } from '../../support/resnet-model.builder';
 
