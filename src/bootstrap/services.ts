@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import type { AppServices } from '../app.module';
 import type { AppConfig } from '../config/app-config';
 import { InlineJobRunner } from '../jobs/inline-job.runner';
+import { JobExecutor } from '../jobs/job.executor';
 import type { JobHandler } from '../jobs/job-handler';
 import type { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import type { JobKind } from '../jobs/job.types';
+import { MemoryJobStore } from '../jobs/memory-job.store';
 import { createExplainHandler } from '../jobs/handlers/explain.handler';
 import { FeatureMapsHandler } from '../jobs/handlers/feature-maps.handler';
 import { HistogramsHandler } from '../jobs/handlers/histograms.handler';
@@ -30,7 +32,7 @@ export async function createModelRepository(
     // onnxruntime-node 1.30's binding forwards only deviceId to the CUDA provider.
     logger.warn(
       { variable: 'ORT_CUDA_MEMORY_LIMIT_MB' },
-      'the CUDA memory limit is passed on, but this onnxruntime-node binding does not apply it',
+      'ORT_CUDA_MEMORY_LIMIT_MB is accepted but ignored: onnxruntime-node 1.30 gives the CUDA provider only its device id',
     );
   }
   const models = new ModelRepository(path.resolve(config.modelRepository), sessions, logger);
@@ -79,9 +81,15 @@ export async function createInlineServices(
   const models = await createModelRepository(config, logger);
   const metrics = new ServiceMetrics();
   const handlers = handlerTable(config, models, metrics, options);
-  const jobs = new InlineJobRunner(handlers, logger, {
+  const store = new MemoryJobStore({
+    inputTtlSeconds: config.queue.inputTtlSeconds,
+    resultTtlSeconds: config.jobResultTtlSeconds,
+  });
+  const jobs = new InlineJobRunner(new JobExecutor(handlers, store, metrics, logger), store, {
     concurrency: config.workerConcurrency,
-    resultTtlMs: config.jobResultTtlSeconds * 1000,
+    attempts: config.queue.attempts,
+    backoffMs: config.queue.backoffMs,
+    resultTtlSeconds: config.jobResultTtlSeconds,
   });
   return { config, logger, models, jobs, metrics };
 }
@@ -109,7 +117,7 @@ export async function createProcessServices(
   const metrics = new ServiceMetrics(jobs);
   const runsJobs = config.role === 'worker' || config.role === 'all';
   const worker = runsJobs
-    ? createQueueWorker(config, handlerTable(config, models, metrics, options), logger)
+    ? createQueueWorker(config, handlerTable(config, models, metrics, options), metrics, logger)
     : undefined;
   const servesApi = config.role !== 'worker';
 

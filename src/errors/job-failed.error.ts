@@ -6,8 +6,14 @@ export class JobFailedError extends DomainError {
     readonly code: string,
     readonly kind: ErrorKind,
     message: string,
+    private readonly recordedDetails?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'JobFailedError';
+  }
+
+  /** The original error's details (valid layers, limits), so both job modes answer alike. */
+  override details(): Readonly<Record<string, unknown>> | undefined {
+    return this.recordedDetails;
   }
 }

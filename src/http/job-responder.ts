@@ -30,7 +30,10 @@ export function sendAnswer(reply: FastifyReply, answer: JobAnswer, jobId?: strin
     void reply.header('X-Cnn-Lens-Job-Id', jobId);
   }
   if (answer.type === 'json') {
-    return reply.status(200).send(answer.body);
+    // stored or pre-encoded bytes go out as they are, never parsed and serialised again here
+    return answer.encoded === undefined
+      ? reply.status(200).send(answer.body)
+      : reply.status(200).type('application/json; charset=utf-8').send(answer.encoded);
   }
 
   for (const [key, value] of Object.entries(answer.metadata)) {

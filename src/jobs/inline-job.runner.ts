@@ -1,81 +1,89 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { DomainError } from '../errors/domain-error';
 import { JobFailedError } from '../errors/job-failed.error';
 import { JobNotFinishedError } from '../errors/job-not-finished.error';
 import { JobNotFoundError } from '../errors/job-not-found.error';
 import { JobTimeoutError } from '../errors/job-timeout.error';
-import type { Logger } from '../logging/logger';
-import type { JobHandlerRegistry } from './job-handler.registry';
+import type { JobExecutor } from './job.executor';
+import { isTransient, retryDelayMs } from './job-retry.policy';
 import type { JobRunner } from './job-runner';
-import type { JobAnswer, JobData, JobFailure, JobState, JobStatus } from './job.types';
+import type { JobStore } from './job.store';
+import { ExpiringMap } from './expiring.map';
+import { failureOf } from './queue/job-failure.codec';
+import type { JobAnswer, JobData, JobState, JobStatus } from './job.types';
+
+export interface InlineRunnerSettings {
+  readonly concurrency: number;
+  /** Runs of a job before a transient failure is final (JOB_ATTEMPTS). */
+  readonly attempts: number;
+  /** First retry delay; doubles at each attempt (JOB_BACKOFF_MS). */
+  readonly backoffMs: number;
+  readonly resultTtlSeconds: number;
+}
 
 interface InlineJob {
-  readonly data: JobData;
-  readonly images: ReadonlyMap<string, Buffer>;
+  readonly kind: JobData['kind'];
+  readonly model: string;
+  readonly createdAt: Date;
   state: JobState;
   progress: number;
-  answer?: JobAnswer;
-  error?: Error;
-  readonly createdAt: Date;
+  error?: unknown;
   finishedAt?: Date;
   done: Promise<void>;
 }
 
-function failureOf(error: Error): JobFailure {
-  return error instanceof DomainError
-    ? { code: error.code, message: error.message, kind: error.kind }
-    : { code: 'INTERNAL', message: 'the job failed unexpectedly', kind: 'internal' };
-}
-
 /**
- * Runs jobs in this process (the embedded default, no Redis): the same
- * handlers as the queue's workers, at most `concurrency` at a time, results
- * kept for the configured time.
+ * Runs jobs in this process (the embedded default, no Redis) through the
+ * same executor as a queue worker, on a memory store with the same contract:
+ * at most `concurrency` at a time, transient failures retried with the
+ * queue's backoff, answers and states kept for JOB_RESULT_TTL_SECONDS.
  */
 export class InlineJobRunner implements JobRunner {
-  private readonly jobs = new Map<string, InlineJob>();
+  private readonly jobs = new ExpiringMap<InlineJob>();
+  private readonly pending = new Set<Promise<void>>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    private readonly handlers: JobHandlerRegistry,
-    private readonly logger: Logger,
-    private readonly options: { readonly concurrency: number; readonly resultTtlMs: number },
+    private readonly executor: JobExecutor,
+    private readonly store: JobStore,
+    private readonly settings: InlineRunnerSettings,
   ) {}
 
-  submit(
+  async submit(
     kind: JobData['kind'],
     model: string,
     images: readonly Buffer[],
     options: JobData['options'],
   ): Promise<string> {
     const id = randomUUID();
-    const stored = new Map(images.map((bytes, index) => [`${id}:image:${index}`, bytes] as const));
-    const data: JobData = { kind, model, imageKeys: [...stored.keys()], options };
+    await this.store.putRequest(id, images, options);
+
     const job: InlineJob = {
-      data,
-      images: stored,
+      kind,
+      model,
+      createdAt: new Date(),
       state: 'waiting',
       progress: 0,
-      createdAt: new Date(),
       done: Promise.resolve(),
     };
-
-    this.jobs.set(id, job);
+    this.jobs.set(id, job, this.settings.resultTtlSeconds);
     job.done = this.execute(id, job);
-    return Promise.resolve(id);
+    this.pending.add(job.done);
+    void job.done.finally(() => this.pending.delete(job.done));
+    return id;
   }
 
   async wait(jobId: string, timeoutMs: number): Promise<JobAnswer> {
     const job = this.find(jobId);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-
-    const outcome = await Promise.race([job.done.then(() => 'done' as const), timeout]);
-    clearTimeout(timer);
+    const timer = new AbortController();
+    const outcome = await Promise.race([
+      job.done.then(() => 'done' as const),
+      sleep(timeoutMs, 'timeout' as const, { signal: timer.signal }).catch(() => 'done' as const),
+    ]);
+    timer.abort();
 
     if (outcome === 'timeout') {
       throw new JobTimeoutError(jobId, timeoutMs);
@@ -83,51 +91,54 @@ export class InlineJobRunner implements JobRunner {
     return this.result(jobId);
   }
 
-  status(jobId: string): Promise<JobStatus> {
+  // async, so that an unknown id rejects rather than throws
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async status(jobId: string): Promise<JobStatus> {
     const job = this.find(jobId);
-    return Promise.resolve({
+    return {
       id: jobId,
-      kind: job.data.kind,
-      model: job.data.model,
+      kind: job.kind,
+      model: job.model,
       state: job.state,
       progress: job.progress,
-      error: job.error === undefined ? undefined : failureOf(job.error),
+      error: job.state === 'failed' ? failureOf(job.error) : undefined,
       createdAt: job.createdAt.toISOString(),
       finishedAt: job.finishedAt?.toISOString(),
-    });
+    };
   }
 
-  result(jobId: string): Promise<JobAnswer> {
+  async result(jobId: string): Promise<JobAnswer> {
     const job = this.find(jobId);
 
     if (job.state === 'failed') {
-      const error = job.error ?? new Error('job failed');
-      if (error instanceof DomainError) {
-        return Promise.reject(error);
-      }
-      const failure = failureOf(error);
-      return Promise.reject(new JobFailedError(failure.code, 'internal', failure.message));
+      throw publicError(job.error);
     }
-    if (job.answer === undefined) {
-      return Promise.reject(new JobNotFinishedError(jobId, job.state));
+    const answer = job.state === 'completed' ? await this.store.answer(jobId) : undefined;
+    if (answer === undefined) {
+      throw new JobNotFinishedError(jobId, job.state);
     }
-    return Promise.resolve(job.answer);
+    return answer;
   }
 
-  cancel(jobId: string): Promise<void> {
+  /** A job not started yet is dropped with its images; a running one finishes and its answer is refused. */
+  async cancel(jobId: string): Promise<void> {
     const job = this.jobs.get(jobId);
-    if (job?.state === 'waiting') {
-      this.jobs.delete(jobId);
+    if (job === undefined || job.state === 'completed' || job.state === 'failed') {
+      return;
     }
-    return Promise.resolve();
+    await this.store.flagCancelled(jobId);
+    if (job.state === 'waiting') {
+      await this.store.forgetRequest(jobId);
+    }
   }
 
   healthy(): Promise<boolean> {
     return Promise.resolve(true);
   }
 
+  /** Lets the jobs already accepted finish (SIGTERM drain). */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.jobs.values()].map((job) => job.done));
+    await Promise.allSettled([...this.pending]);
   }
 
   private find(jobId: string): InlineJob {
@@ -140,79 +151,51 @@ export class InlineJobRunner implements JobRunner {
 
   private async execute(id: string, job: InlineJob): Promise<void> {
     await this.acquire();
-    const current = (): InlineJob | undefined => this.jobs.get(id);
-    const started = performance.now();
-
     try {
-      if (current() === undefined) {
-        return;
-      }
-      this.update(id, { state: 'active' });
-      const handler = this.handlers.get(job.data.kind);
-      if (handler === undefined) {
-        throw new Error(`no handler for job kind ${job.data.kind}`);
-      }
-      const answer = await handler.run(job.data, {
-        jobId: id,
-        image: (key) => this.image(job, key),
-        progress: (fraction) => {
-          this.update(id, { progress: fraction });
-          return Promise.resolve();
-        },
-      });
-      this.update(id, { state: 'completed', progress: 1, answer, finishedAt: new Date() });
-      this.logger.info(
-        {
-          jobId: id,
-          kind: job.data.kind,
-          model: job.data.model,
-          method: job.data.options.method,
-          ms: Math.round(performance.now() - started),
-        },
-        'job completed',
-      );
+      await this.attempts(id, job);
+      job.state = 'completed';
+      job.progress = 1;
     } catch (error) {
-      const failure = failureOf(error as Error);
-      this.update(id, { state: 'failed', error: error as Error, finishedAt: new Date() });
-      const log =
-        failure.kind === 'internal'
-          ? this.logger.error.bind(this.logger)
-          : this.logger.info.bind(this.logger);
-      log(
-        {
-          jobId: id,
-          kind: job.data.kind,
-          model: job.data.model,
-          code: failure.code,
-          error: (error as Error).message,
-        },
-        'job failed',
-      );
+      job.state = 'failed';
+      job.error = error;
     } finally {
+      job.finishedAt = new Date();
+      // kept for JOB_RESULT_TTL_SECONDS from the end, however long the job ran
+      this.jobs.set(id, job, this.settings.resultTtlSeconds);
       this.release();
-      setTimeout(() => this.jobs.delete(id), this.options.resultTtlMs).unref();
+      await this.store.forgetRequest(id);
     }
   }
 
-  private update(
-    id: string,
-    changes: Partial<Pick<InlineJob, 'state' | 'progress' | 'answer' | 'error' | 'finishedAt'>>,
-  ): void {
-    const job = this.jobs.get(id);
-    if (job !== undefined) {
-      Object.assign(job, changes);
+  /** The queue's retry rule in-process: transient failures again after backoff, the rest at once. */
+  private async attempts(id: string, job: InlineJob): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      job.state = 'active';
+      try {
+        await this.executor.run({
+          jobId: id,
+          kind: job.kind,
+          model: job.model,
+          attempt,
+          fence: '',
+          progress: (fraction) => {
+            job.progress = fraction;
+            return Promise.resolve();
+          },
+        });
+        return;
+      } catch (error) {
+        if (attempt >= this.settings.attempts || !isTransient(error)) {
+          throw error;
+        }
+      }
+      job.state = 'delayed';
+      await sleep(retryDelayMs(this.settings.backoffMs, attempt));
     }
-  }
-
-  private image(job: InlineJob, key: string): Promise<Buffer> {
-    const bytes = job.images.get(key);
-    return bytes === undefined
-      ? Promise.reject(new Error(`image ${key} missing`))
-      : Promise.resolve(bytes);
   }
 
   private acquire(): Promise<void> {
-    if (this.running < this.options.concurrency) {
+    if (this.running < this.settings.concurrency) {
       this.running += 1;
       return Promise.resolve();
     }
@@ -228,4 +211,13 @@ export class InlineJobRunner implements JobRunner {
     this.running -= 1;
     this.waiting.shift()?.();
   }
+}
+
+/** What the caller sees of a failed job: its domain error as it was, anything else as INTERNAL. */
+function publicError(error: unknown): Error {
+  if (error instanceof DomainError) {
+    return error;
+  }
+  const failure = failureOf(error);
+  return new JobFailedError(failure.code, 'internal', failure.message);
 }

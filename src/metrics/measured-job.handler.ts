@@ -1,10 +1,9 @@
-import { DomainError } from '../errors/domain-error';
 import type { JobContext, JobHandler } from '../jobs/job-handler';
 import type { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import type { JobAnswer, JobData, JobKind } from '../jobs/job.types';
 import type { ServiceMetrics } from './service-metrics';
 
-/** Times every run of a handler and counts its failures by error code; the same in both job modes. */
+/** Times every run of a handler, the same in both job modes; failures are counted by the JobExecutor. */
 export class MeasuredJobHandler implements JobHandler {
   constructor(
     private readonly inner: JobHandler,
@@ -21,10 +20,6 @@ export class MeasuredJobHandler implements JobHandler {
       return answer;
     } catch (error) {
       stop({ outcome: 'failed' });
-      this.metrics.jobFailures.inc({
-        kind: data.kind,
-        code: error instanceof DomainError ? error.code : 'INTERNAL',
-      });
       throw error;
     }
   }

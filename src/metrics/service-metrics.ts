@@ -1,3 +1,4 @@
+import type { FailureCounter } from '../jobs/job.executor';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface QueueDepthSource {
@@ -13,7 +14,7 @@ export const METRICS = Symbol('METRICS');
  * The Prometheus metrics of one process, in a registry of its own so that
  * tests and several services in one process do not share counters.
  */
-export class ServiceMetrics {
+export class ServiceMetrics implements FailureCounter {
   readonly registry = new Registry();
 
   readonly jobDuration = new Histogram({
@@ -50,6 +51,11 @@ export class ServiceMetrics {
     if (queue !== undefined) {
       this.watchQueue(queue);
     }
+  }
+
+  /** A failed run of a job, whatever failed (handler, expired input, lost lock); see JobExecutor. */
+  count(kind: string, code: string): void {
+    this.jobFailures.inc({ kind, code });
   }
 
   get contentType(): string {

@@ -3,8 +3,9 @@ import { fromJobOptions } from '../../explain/explain-job-options';
 import { ExplainSessions } from '../../explain/explain-sessions';
 import { ExplainableModelLoader } from '../../explain/explainable-model.loader';
 import { Explainer } from '../../explain/explainer';
-import { renderExplanation } from '../../explain/explanation.renderer';
+import { type RenderContext, renderExplanation } from '../../explain/explanation.renderer';
 import type { ModelRepository } from '../../models/model-repository';
+import { MapRenderPool } from '../../render/map-render.pool';
 import { SessionFactory, sessionFactoryOptionsFrom } from '../../runtime/session-factory';
 import type { JobContext, JobHandler } from '../job-handler';
 import type { JobAnswer, JobData } from '../job.types';
@@ -12,9 +13,15 @@ import type { JobAnswer, JobData } from '../job.types';
 /** Augmented sessions kept per worker: each holds a copy of a model's weights. */
 const SESSION_CACHE_SIZE = 8;
 
-/** Grad-CAM, CAM and the rest of the family: decode, preprocess, augmented run, map, PNG or tensor. */
+/**
+ * Grad-CAM, CAM and the rest of the family: decode, preprocess, augmented run,
+ * map, then PNG or tensor in the render threads.
+ */
 export class ExplainHandler implements JobHandler {
-  constructor(private readonly explainer: Explainer) {}
+  constructor(
+    private readonly explainer: Explainer,
+    private readonly rendering: RenderContext,
+  ) {}
 
   async run(data: JobData, context: JobContext): Promise<JobAnswer> {
     const options = fromJobOptions(data.options);
@@ -24,7 +31,7 @@ export class ExplainHandler implements JobHandler {
     }
 
     const explanation = await this.explainer.explain(data.model, images, options);
-    return renderExplanation(explanation, options);
+    return renderExplanation(explanation, options, this.rendering);
   }
 }
 
@@ -39,5 +46,9 @@ export function createExplainHandler(config: AppConfig, models: ModelRepository)
     sessions,
     limits: { maxPixels: config.maxImagePixels },
   });
-  return new ExplainHandler(explainer);
+  const pool = new MapRenderPool(config.renderThreads);
+  return new ExplainHandler(explainer, {
+    render: pool.render,
+    maxJsonTensorValues: config.maxJsonTensorValues,
+  });
 }

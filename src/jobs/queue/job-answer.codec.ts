@@ -1,6 +1,7 @@
+import { encodedJsonAnswer } from '../encoded-json.answer';
 import type { JobAnswer } from '../job.types';
 
-/** How an answer sits in the blob store: a small JSON description and the bytes. */
+/** How an answer sits in the job store: a small JSON description and the bytes. */
 export interface StoredAnswer {
   readonly meta: Buffer;
   readonly data: Buffer;
@@ -19,7 +20,7 @@ export function encodeAnswer(answer: JobAnswer): StoredAnswer {
     const meta: AnswerMeta = { type: 'json' };
     return {
       meta: Buffer.from(JSON.stringify(meta)),
-      data: Buffer.from(JSON.stringify(answer.body)),
+      data: answer.encoded ?? Buffer.from(JSON.stringify(answer.body)),
     };
   }
 
@@ -31,11 +32,16 @@ export function encodeAnswer(answer: JobAnswer): StoredAnswer {
   return { meta: Buffer.from(JSON.stringify(meta)), data: answer.data };
 }
 
+/**
+ * The stored answer as the API sends it: a JSON document stays its stored
+ * bytes, parsed only if something reads its body, so a large answer never
+ * holds the API's event loop in JSON.parse just to be written out again.
+ */
 export function decodeAnswer(stored: StoredAnswer): JobAnswer {
   const meta = JSON.parse(stored.meta.toString('utf8')) as AnswerMeta;
 
   if (meta.type === 'json') {
-    return { type: 'json', body: JSON.parse(stored.data.toString('utf8')) as unknown };
+    return encodedJsonAnswer(stored.data);
   }
   return {
     type: 'binary',

@@ -6,30 +6,28 @@ import type { Redis } from 'ioredis';
 import { JobNotFinishedError } from '../../errors/job-not-finished.error';
 import { JobNotFoundError } from '../../errors/job-not-found.error';
 import { JobTimeoutError } from '../../errors/job-timeout.error';
+import { JobWaitUnavailableError } from '../../errors/job-wait-unavailable.error';
 import { QueueFullError } from '../../errors/queue-full.error';
 import type { Logger } from '../../logging/logger';
 import type { JobRunner } from '../job-runner';
-import type { JobAnswer, JobData, JobState, JobStatus } from '../job.types';
-import type { BlobStore } from './blob.store';
-import { decodeAnswer } from './job-answer.codec';
+import type { JobStore } from '../job.store';
+import type { JobAnswer, JobData, JobState, JobStatus, QueuedJobData } from '../job.types';
 import type { JobCompletionWatcher } from './job-completion.watcher';
 import { decodeFailure, failureError } from './job-failure.codec';
 import { redisCall } from './redis-call';
-import type { QueueKeys } from './queue.keys';
 
-/** What a worker returns to BullMQ: the answer itself is in the blob store. */
+/** What a worker returns to BullMQ: the answer itself is in the job store. */
 export interface JobReceipt {
   readonly worker: string;
 }
 
-export type CnnLensJob = Job<JobData, JobReceipt, JobData['kind']>;
-export type CnnLensQueue = Queue<JobData, JobReceipt, JobData['kind']>;
+export type CnnLensJob = Job<QueuedJobData, JobReceipt, JobData['kind']>;
+export type CnnLensQueue = Queue<QueuedJobData, JobReceipt, JobData['kind']>;
 
 export interface QueueRunnerSettings {
   readonly maxDepth: number;
   readonly attempts: number;
   readonly backoffMs: number;
-  readonly inputTtlSeconds: number;
   readonly resultTtlSeconds: number;
   readonly commandTimeoutMs: number;
 }
@@ -43,16 +41,16 @@ export interface QueueDepth {
 const RETRY_AFTER_SECONDS = 2;
 
 /**
- * The API side of queue mode: stores the images, enqueues a job that holds
- * only their keys, and reads state and answers back from Redis. Any process
- * with the same Redis and prefix sees the same jobs.
+ * The API side of queue mode: stores the request (images and options) in the
+ * job store, enqueues a job that holds only its kind and model, and reads
+ * state and answers back from Redis. Any process with the same Redis and
+ * prefix sees the same jobs.
  */
 export class QueueJobRunner implements JobRunner {
   constructor(
     private readonly queue: CnnLensQueue,
     private readonly redis: Redis,
-    private readonly blobs: BlobStore,
-    private readonly keys: QueueKeys,
+    private readonly store: JobStore,
     private readonly watcher: JobCompletionWatcher,
     private readonly settings: QueueRunnerSettings,
     private readonly logger: Logger,
@@ -67,32 +65,47 @@ export class QueueJobRunner implements JobRunner {
     await this.refuseWhenFull();
 
     const id = randomUUID();
-    const entries = images.map((bytes, index) => ({ key: this.keys.image(id, index), bytes }));
-    await this.blobs.put(entries, this.settings.inputTtlSeconds);
+    await this.store.putRequest(id, images, options);
 
-    const data: JobData = { kind, model, imageKeys: entries.map((entry) => entry.key), options };
-    await this.call('enqueue job', () =>
-      this.queue.add(kind, data, {
-        jobId: id,
-        attempts: this.settings.attempts,
-        backoff: { type: 'exponential', delay: this.settings.backoffMs },
-        removeOnComplete: { age: this.settings.resultTtlSeconds },
-        removeOnFail: { age: this.settings.resultTtlSeconds },
-      }),
-    );
+    const data: QueuedJobData = { kind, model };
+    try {
+      await this.call('enqueue job', () =>
+        this.queue.add(kind, data, {
+          jobId: id,
+          attempts: this.settings.attempts,
+          backoff: { type: 'exponential', delay: this.settings.backoffMs },
+          removeOnComplete: { age: this.settings.resultTtlSeconds },
+          removeOnFail: { age: this.settings.resultTtlSeconds },
+        }),
+      );
+    } catch (error) {
+      // the request is refused: its stored images would only wait for their TTL
+      await this.store.forgetRequest(id).catch(() => undefined);
+      throw error;
+    }
     this.logger.debug({ jobId: id, kind, model, method: options.method }, 'job enqueued');
     return id;
   }
 
+  /** Waits for the end state; Redis away until the deadline answers 503 with the job id, not 504. */
   async wait(jobId: string, timeoutMs: number): Promise<JobAnswer> {
     let state = 'unknown';
+    let lastError: Error | undefined;
     const finished = await this.watcher.wait(jobId, timeoutMs, async () => {
-      state = await this.queue.getJobState(jobId);
+      try {
+        state = await this.queue.getJobState(jobId);
+        lastError = undefined;
+      } catch (error) {
+        lastError = error as Error;
+        throw error;
+      }
       return state === 'completed' || state === 'failed' || state === 'unknown';
     });
 
     if (!finished) {
-      throw new JobTimeoutError(jobId, timeoutMs);
+      throw lastError === undefined
+        ? new JobTimeoutError(jobId, timeoutMs)
+        : new JobWaitUnavailableError(jobId, lastError.message);
     }
     // a completed job's answer was stored before BullMQ marked it completed: read it at once
     return state === 'completed' ? this.storedAnswer(jobId) : this.result(jobId);
@@ -129,17 +142,14 @@ export class QueueJobRunner implements JobRunner {
   }
 
   private async storedAnswer(jobId: string): Promise<JobAnswer> {
-    const [meta, data] = await Promise.all([
-      this.blobs.get(this.keys.resultMeta(jobId)),
-      this.blobs.get(this.keys.resultData(jobId)),
-    ]);
-    if (meta === undefined || data === undefined) {
+    const answer = await this.store.answer(jobId);
+    if (answer === undefined) {
       throw new JobNotFoundError(jobId);
     }
-    return decodeAnswer({ meta, data });
+    return answer;
   }
 
-  /** A waiting job is removed with its images; a running one is flagged, and its worker discards the answer. */
+  /** A waiting job is removed with its images; a running one is flagged, and its answer is refused. */
   async cancel(jobId: string): Promise<void> {
     const job = await this.call('read job', () => this.queue.getJob(jobId));
     if (job === undefined) {
@@ -148,14 +158,12 @@ export class QueueJobRunner implements JobRunner {
 
     const removed = await this.call('remove job', () => this.queue.remove(jobId));
     if (removed === 1) {
-      await this.blobs.delete(job.data.imageKeys);
+      await this.store.forgetRequest(jobId);
       this.logger.info({ jobId }, 'queued job removed: its caller went away');
       return;
     }
 
-    await this.call('flag job cancelled', () =>
-      this.redis.set(this.keys.cancelled(jobId), '1', 'EX', this.settings.resultTtlSeconds),
-    );
+    await this.store.flagCancelled(jobId);
     this.logger.info({ jobId }, 'running job flagged cancelled: its caller went away');
   }
 
@@ -182,6 +190,7 @@ export class QueueJobRunner implements JobRunner {
   async close(): Promise<void> {
     await this.watcher.close();
     await this.queue.close();
+    this.store.close();
     this.redis.disconnect();
   }
 

@@ -4,12 +4,13 @@ import { Queue, QueueEvents } from 'bullmq';
 
 import type { AppConfig } from '../../config/app-config';
 import type { Logger } from '../../logging/logger';
+import { type FailureCounter, JobExecutor } from '../job.executor';
 import type { JobHandlerRegistry } from '../job-handler.registry';
 import { JobCompletionWatcher } from './job-completion.watcher';
 import { type CnnLensQueue, QueueJobRunner } from './queue-job.runner';
 import { QueueJobWorker } from './queue-job.worker';
 import { QUEUE_NAME, QueueKeys } from './queue.keys';
-import { RedisBlobStore } from './redis-blob.store';
+import { RedisJobStore } from './redis-job.store';
 import { createBlockingClient, createCommandClient } from './redis-client.factory';
 
 /** Fallback poll of a waiting request; QueueEvents normally wakes it within a millisecond. */
@@ -20,6 +21,28 @@ function redisUrlOf(config: AppConfig): string {
     throw new Error('queue mode needs REDIS_URL');
   }
   return config.redisUrl;
+}
+
+/**
+ * The job store on a fail-fast client of its own without a command timeout:
+ * the store bounds each transfer by its size (payloadTimeoutMs) instead.
+ */
+function createJobStore(
+  config: AppConfig,
+  url: string,
+  name: string,
+  logger: Logger,
+): RedisJobStore {
+  const settings = config.queue;
+  return new RedisJobStore(
+    createCommandClient({ url, name }, logger),
+    new QueueKeys(settings.prefix),
+    {
+      commandTimeoutMs: settings.commandTimeoutMs,
+      inputTtlSeconds: settings.inputTtlSeconds,
+      resultTtlSeconds: config.jobResultTtlSeconds,
+    },
+  );
 }
 
 /** The API side: a producer Queue on a fail-fast client, and one QueueEvents stream for every waiter. */
@@ -40,14 +63,12 @@ export function createQueueRunner(config: AppConfig, logger: Logger): QueueJobRu
   return new QueueJobRunner(
     queue,
     redis,
-    new RedisBlobStore(redis, settings.commandTimeoutMs),
-    new QueueKeys(settings.prefix),
+    createJobStore(config, url, 'api-payloads', logger),
     new JobCompletionWatcher(events, eventsClient, { pollMs: WAIT_POLL_MS }),
     {
       maxDepth: config.queueMaxDepth,
       attempts: settings.attempts,
       backoffMs: settings.backoffMs,
-      inputTtlSeconds: settings.inputTtlSeconds,
       resultTtlSeconds: config.jobResultTtlSeconds,
       commandTimeoutMs: settings.commandTimeoutMs,
     },
@@ -59,22 +80,18 @@ export function createQueueRunner(config: AppConfig, logger: Logger): QueueJobRu
 export function createQueueWorker(
   config: AppConfig,
   handlers: JobHandlerRegistry,
+  failures: FailureCounter,
   logger: Logger,
 ): QueueJobWorker {
   const url = redisUrlOf(config);
   const settings = config.queue;
   const name = settings.workerName ?? `${hostname()}:${process.pid}`;
-  const redis = createCommandClient(
-    { url, name: 'worker-payloads', commandTimeoutMs: settings.commandTimeoutMs },
-    logger,
-  );
+  const store = createJobStore(config, url, 'worker-payloads', logger);
 
   return new QueueJobWorker(
-    handlers,
+    new JobExecutor(handlers, store, failures, logger),
+    store,
     createBlockingClient({ url, name: 'worker' }, logger),
-    redis,
-    new RedisBlobStore(redis, settings.commandTimeoutMs),
-    new QueueKeys(settings.prefix),
     {
       prefix: settings.prefix,
       name,
@@ -82,8 +99,6 @@ export function createQueueWorker(
       lockDurationMs: settings.lockDurationMs,
       stalledIntervalMs: settings.stalledIntervalMs,
       maxStalledCount: settings.maxStalledCount,
-      resultTtlSeconds: config.jobResultTtlSeconds,
-      commandTimeoutMs: settings.commandTimeoutMs,
     },
     logger,
   );

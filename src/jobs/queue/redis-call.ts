@@ -45,7 +45,8 @@ const CONNECTION_PATTERNS = [
   /connection (lost|closed|refused)/i,
 ];
 
-function isConnectionError(error: unknown): error is Error {
+/** An ioredis or socket error of a connection that is gone, as opposed to an error Redis replied with. */
+export function isConnectionError(error: unknown): error is Error {
   return (
     error instanceof Error && CONNECTION_PATTERNS.some((pattern) => pattern.test(error.message))
   );

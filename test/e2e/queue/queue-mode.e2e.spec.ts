@@ -8,6 +8,7 @@ import { RedisUnavailableError } from '../../../src/errors/redis-unavailable.err
 import type { JobHandler } from '../../../src/jobs/job-handler';
 import type { JobHandlerRegistry } from '../../../src/jobs/job-handler.registry';
 import type { JobKind } from '../../../src/jobs/job.types';
+import { QueueKeys } from '../../../src/jobs/queue/queue.keys';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { delayHandlers } from '../../support/queue/instrumented.handlers';
 import { queueFixture } from '../../support/queue/queue-fixture';
@@ -80,7 +81,7 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
     expect(job?.finishedOn).toBeDefined();
   });
 
-  it('should keep the job data under 1 KB for a 1 MB image, the bytes under a key with a TTL', async () => {
+  it('should keep the job data under 1 KB for a 1 MB image, the bytes and options under keys with a TTL', async () => {
     const big = await fashionImagesOfSize(1100);
     expect(big.length).toBeGreaterThan(1_000_000);
 
@@ -90,11 +91,15 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
       .send(big)
       .expect(202);
 
-    const job = await queue.getJob(accepted.body.jobId);
-    expect(Buffer.byteLength(JSON.stringify(job?.data))).toBeLessThan(1024);
-    const key = job?.data.imageKeys[0] as string;
-    const ttl = await redis.ttl(key);
-    expect(ttl === -2 || (ttl > 0 && ttl <= 3600)).toBe(true);
+    const jobId = accepted.body.jobId as string;
+    const job = await queue.getJob(jobId);
+    expect(job?.data).toEqual({ kind: 'predict', model: 'fashion-mnist' });
+    const keys = new QueueKeys(prefix);
+    // -2: the job already finished and its request was deleted
+    for (const key of [keys.image(jobId, 0), keys.request(jobId)]) {
+      const ttl = await redis.ttl(key);
+      expect(ttl === -2 || (ttl > 0 && ttl <= 3600)).toBe(true);
+    }
   });
 
   it('should answer async=true with 202 and a Location, then state and result under /v1/jobs', async () => {
@@ -294,17 +299,18 @@ describe('queue mode: retries, timeouts, bounds', () => {
   });
 
   it('should remove a waiting job when it is cancelled, with its image', async () => {
-    const { service, queue } = await start({ ROLE: 'api' });
+    const { service, queue, prefix } = await start({ ROLE: 'api' });
     const [image] = await fashionImages(1);
     const jobs = service.process.services.jobs;
+    const keys = new QueueKeys(prefix);
 
     const jobId = await jobs.submit('predict', 'fashion-mnist', [image], { top_k: 1 });
-    const imageKey = (await queue.getJob(jobId))?.data.imageKeys[0] as string;
+    const redis = new Redis(TEST_REDIS_URL);
+    expect(await redis.exists(keys.image(jobId, 0), keys.request(jobId))).toBe(2);
     await jobs.cancel(jobId);
 
     expect(await queue.getJob(jobId)).toBeUndefined();
-    const redis = new Redis(TEST_REDIS_URL);
-    expect(await redis.exists(imageKey)).toBe(0);
+    expect(await redis.exists(keys.image(jobId, 0), keys.request(jobId))).toBe(0);
     redis.disconnect();
     await expect(jobs.status(jobId)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     await queue.close();

@@ -54,7 +54,7 @@ describe('kernels and histograms in queue mode (real Redis)', () => {
     const job = await queue.getJob(jobId);
     return {
       kind: job?.data.kind as string,
-      imageKeys: job?.data.imageKeys as string[],
+      fields: Object.keys(job?.data ?? {}).sort(),
       worker: (job?.returnvalue as { worker?: string } | undefined)?.worker,
       size: Buffer.byteLength(JSON.stringify(job?.data)),
     };
@@ -74,7 +74,7 @@ describe('kernels and histograms in queue mode (real Redis)', () => {
     expect(npy.shape).toEqual(weight.dims);
     expect(Array.from(npy.data)).toEqual(Array.from(weight.data));
     const job = await workerJob(response.headers['x-cnn-lens-job-id']);
-    expect(job).toMatchObject({ kind: 'kernels', imageKeys: [], worker: WORKER });
+    expect(job).toMatchObject({ kind: 'kernels', fields: ['kind', 'model'], worker: WORKER });
     expect(job.size).toBeLessThan(1024);
   });
 
@@ -105,7 +105,7 @@ describe('kernels and histograms in queue mode (real Redis)', () => {
       expect(total).toBe(onnx.initializers.get(parameter.name)!.data.length);
     }
     const job = await workerJob(response.headers['x-cnn-lens-job-id']);
-    expect(job).toMatchObject({ kind: 'histograms', imageKeys: [], worker: WORKER });
+    expect(job).toMatchObject({ kind: 'histograms', fields: ['kind', 'model'], worker: WORKER });
   });
 
   it('should accept async=true for histograms and serve the result under /v1/jobs', async () => {

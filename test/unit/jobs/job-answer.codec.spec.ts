@@ -27,6 +27,16 @@ describe('job answer codec', () => {
       body: { predictions: [{ index: 1, probability: 0.25 }] },
     };
 
-    expect(decodeAnswer(encodeAnswer(answer))).toEqual(answer);
+    const decoded = decodeAnswer(encodeAnswer(answer));
+
+    expect(decoded.type).toBe('json');
+    expect(decoded.type === 'json' ? decoded.body : undefined).toEqual(answer.body);
+  });
+
+  it('should keep a JSON answer as its stored bytes, to be sent without parsing', () => {
+    const bytes = Buffer.from('{"histograms":[{"layer":"conv1","counts":[1,2,3]}]}');
+    const decoded = decodeAnswer({ meta: Buffer.from('{"type":"json"}'), data: bytes });
+
+    expect(decoded.type === 'json' ? decoded.encoded : undefined).toBe(bytes);
   });
 });

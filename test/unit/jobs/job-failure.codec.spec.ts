@@ -9,7 +9,7 @@ import {
 } from '../../../src/jobs/queue/job-failure.codec';
 
 describe('job failure codec', () => {
-  it('should carry a domain error code, kind and message through failedReason', () => {
+  it('should carry a domain error code, kind, message and details through failedReason', () => {
     const error = new RedisUnavailableError('read payload', 'connection refused');
 
     const failure = decodeFailure(encodeFailure(failureOf(error)));
@@ -19,6 +19,7 @@ describe('job failure codec', () => {
       kind: 'unavailable',
       message:
         'the job queue is unavailable: Redis did not answer "read payload" (connection refused); retry shortly',
+      details: { operation: 'read payload', retryAfterSeconds: 1 },
     });
   });
 
@@ -30,11 +31,19 @@ describe('job failure codec', () => {
     });
   });
 
-  it("should read BullMQ's own plain-text reasons as JOB_FAILED", () => {
-    expect(decodeFailure('job stalled more than allowable limit')).toEqual({
+  it("should read BullMQ's stall reason as JOB_STALLED, naming the setting that bounds it", () => {
+    const failure = decodeFailure('job stalled more than allowable limit');
+
+    expect(failure.code).toBe('JOB_STALLED');
+    expect(failure.kind).toBe('internal');
+    expect(failure.message).toContain('JOB_MAX_STALLED_COUNT');
+  });
+
+  it("should read BullMQ's other plain-text reasons as JOB_FAILED", () => {
+    expect(decodeFailure('Missing lock for job 7. moveToFinished')).toEqual({
       code: 'JOB_FAILED',
       kind: 'internal',
-      message: 'the job failed: job stalled more than allowable limit',
+      message: 'the job failed: Missing lock for job 7. moveToFinished',
     });
     expect(decodeFailure(undefined).code).toBe('JOB_FAILED');
   });

@@ -14,7 +14,7 @@ describe('queue settings in loadConfig', () => {
       stalledIntervalMs: 10_000,
       maxStalledCount: 2,
       commandTimeoutMs: 2000,
-      shutdownTimeoutMs: 110_000,
+      shutdownTimeoutMs: 130_000,
       workerName: undefined,
     });
   });

@@ -1,0 +1,132 @@
+import { DomainError } from '../errors/domain-error';
+import { JobCancelledError } from '../errors/job-cancelled.error';
+import { JobInputExpiredError } from '../errors/job-input-expired.error';
+import { JobLockLostError } from '../errors/job-lock-lost.error';
+import { UnknownJobKindError } from '../errors/unknown-job-kind.error';
+import type { Logger } from '../logging/logger';
+import type { JobContext } from './job-handler';
+import type { JobHandlerRegistry } from './job-handler.registry';
+import { isTransient } from './job-retry.policy';
+import type { JobStore } from './job.store';
+import type { JobData, JobKind } from './job.types';
+
+/** One run of one job, as either runner hands it over. */
+export interface JobAttempt {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly model: string;
+  /** 1 for the first run. */
+  readonly attempt: number;
+  /** The queue lock token of this run; '' in-process, where there is no lock. */
+  readonly fence: string;
+  progress(fraction: number): Promise<void>;
+}
+
+/** 'answered': this run wrote the answer; 'answered-before': an earlier run had, and the handler was not run again. */
+export type AttemptOutcome = 'answered' | 'answered-before';
+
+/** Where failures are counted: cnn_lens_job_failures_total. */
+export interface FailureCounter {
+  count(kind: JobKind, code: string): void;
+}
+
+/**
+ * The one code path of a job, the same in-process and in a queue worker:
+ * skip a job whose answer is already stored, refuse a cancelled one, read the
+ * request back from the store, run the handler, commit the answer once.
+ * Every failure is counted and logged here, whoever retries it.
+ */
+export class JobExecutor {
+  constructor(
+    private readonly handlers: JobHandlerRegistry,
+    private readonly store: JobStore,
+    private readonly failures: FailureCounter,
+    private readonly logger: Logger,
+  ) {}
+
+  async run(attempt: JobAttempt): Promise<AttemptOutcome> {
+    const started = performance.now();
+    const fields = {
+      jobId: attempt.jobId,
+      kind: attempt.kind,
+      model: attempt.model,
+      attempt: attempt.attempt,
+    };
+
+    try {
+      const outcome = await this.attempt(attempt, fields);
+      this.logger.info(
+        { ...fields, outcome, ms: Math.round(performance.now() - started) },
+        'job completed',
+      );
+      return outcome;
+    } catch (error) {
+      this.report(error, attempt.kind, fields);
+      throw error;
+    }
+  }
+
+  private async attempt(
+    attempt: JobAttempt,
+    fields: Record<string, unknown>,
+  ): Promise<AttemptOutcome> {
+    const { jobId } = attempt;
+    // an earlier run stored the answer and died (or lost the reply) before the job was marked done
+    if (await this.store.hasAnswer(jobId)) {
+      return 'answered-before';
+    }
+    if (await this.store.isCancelled(jobId)) {
+      throw new JobCancelledError(jobId);
+    }
+
+    const request = await this.store.request(jobId);
+    if (request === undefined) {
+      throw new JobInputExpiredError(jobId, 'request');
+    }
+    const handler = this.handlers.get(attempt.kind);
+    if (handler === undefined) {
+      throw new UnknownJobKindError(attempt.kind);
+    }
+
+    const data: JobData = { kind: attempt.kind, model: attempt.model, ...request };
+    this.logger.debug({ ...fields, method: data.options.method }, 'job started');
+    const answer = await handler.run(data, this.context(attempt));
+
+    const committed = await this.store.commitAnswer(jobId, answer, attempt.fence);
+    switch (committed) {
+      case 'written':
+      case 'already-written':
+        return 'answered';
+      case 'cancelled':
+        throw new JobCancelledError(jobId);
+      case 'lock-lost':
+        throw new JobLockLostError(jobId);
+    }
+  }
+
+  private context(attempt: JobAttempt): JobContext {
+    return {
+      jobId: attempt.jobId,
+      image: async (key) => {
+        const bytes = await this.store.image(key);
+        if (bytes === undefined) {
+          throw new JobInputExpiredError(attempt.jobId, key);
+        }
+        return bytes;
+      },
+      progress: (fraction) => attempt.progress(fraction),
+    };
+  }
+
+  private report(error: unknown, kind: JobKind, fields: Record<string, unknown>): void {
+    const code = error instanceof DomainError ? error.code : 'INTERNAL';
+    const retryable = isTransient(error);
+    this.failures.count(kind, code);
+
+    const log =
+      error instanceof DomainError && error.kind !== 'internal'
+        ? this.logger.info.bind(this.logger)
+        : this.logger.error.bind(this.logger);
+    log({ ...fields, code, retryable, error: (error as Error).message }, 'job failed');
+  }
+}

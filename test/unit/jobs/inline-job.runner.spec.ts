@@ -1,0 +1,145 @@
+import { InvalidParameterError } from '../../../src/errors/invalid-parameter.error';
+import { RedisUnavailableError } from '../../../src/errors/redis-unavailable.error';
+import { InlineJobRunner } from '../../../src/jobs/inline-job.runner';
+import { JobExecutor } from '../../../src/jobs/job.executor';
+import type { JobHandler } from '../../../src/jobs/job-handler';
+import type { JobKind } from '../../../src/jobs/job.types';
+import { MemoryJobStore } from '../../../src/jobs/memory-job.store';
+import { silentLogger } from '../../support/silent-logger';
+
+function runner(handler: JobHandler, concurrency = 1) {
+  const store = new MemoryJobStore({ inputTtlSeconds: 60, resultTtlSeconds: 60 });
+  const executor = new JobExecutor(
+    new Map<JobKind, JobHandler>([['predict', handler]]),
+    store,
+    { count: () => undefined },
+    silentLogger,
+  );
+  return {
+    store,
+    jobs: new InlineJobRunner(executor, store, {
+      concurrency,
+      attempts: 3,
+      backoffMs: 5,
+      resultTtlSeconds: 60,
+    }),
+  };
+}
+
+/** A handler whose runs wait until the test lets them go. */
+function gatedHandler() {
+  const gates: (() => void)[] = [];
+  let runs = 0;
+  const handler: JobHandler = {
+    run: async () => {
+      runs += 1;
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return { type: 'json', body: { ok: true } };
+    },
+  };
+  return { handler, gates, runs: () => runs };
+}
+
+describe('InlineJobRunner', () => {
+  it('should retry a transient failure with backoff and then answer', async () => {
+    let runs = 0;
+    const { jobs } = runner({
+      run: () => {
+        runs += 1;
+        return runs < 3
+          ? Promise.reject(new RedisUnavailableError('test', `failure ${runs}`))
+          : Promise.resolve({ type: 'json', body: { runs } });
+      },
+    });
+
+    const id = await jobs.submit('predict', 'm', [Buffer.alloc(1)], {});
+    const answer = await jobs.wait(id, 5000);
+
+    expect(answer.type === 'json' ? answer.body : undefined).toEqual({ runs: 3 });
+    expect(await jobs.status(id)).toMatchObject({ state: 'completed', progress: 1 });
+  });
+
+  it("should fail a caller's mistake at once, with its own error and no retry", async () => {
+    let runs = 0;
+    const error = new InvalidParameterError('layer', 'a layer of the model', 'nope');
+    const { jobs } = runner({
+      run: () => {
+        runs += 1;
+        return Promise.reject(error);
+      },
+    });
+
+    const id = await jobs.submit('predict', 'm', [], {});
+
+    await expect(jobs.wait(id, 5000)).rejects.toBe(error);
+    expect(runs).toBe(1);
+    expect((await jobs.status(id)).error).toEqual({
+      code: 'INVALID_PARAMETER',
+      kind: 'invalid-argument',
+      message: error.message,
+      details: { parameter: 'layer' },
+    });
+  });
+
+  it('should hide an unexpected error behind INTERNAL', async () => {
+    const { jobs } = runner({ run: () => Promise.reject(new TypeError('x is undefined')) });
+
+    const id = await jobs.submit('predict', 'm', [], {});
+
+    await expect(jobs.wait(id, 5000)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: 'the job failed unexpectedly',
+    });
+  });
+
+  it('should answer JOB_TIMEOUT after the wait and keep the job for its result', async () => {
+    const gated = gatedHandler();
+    const { jobs } = runner(gated.handler);
+    const id = await jobs.submit('predict', 'm', [], {});
+
+    await expect(jobs.wait(id, 20)).rejects.toMatchObject({ code: 'JOB_TIMEOUT' });
+    await expect(jobs.result(id)).rejects.toMatchObject({ code: 'JOB_NOT_FINISHED' });
+
+    gated.gates.shift()?.();
+    const answer = await jobs.wait(id, 5000);
+    expect(answer.type).toBe('json');
+  });
+
+  it('should drop a cancelled waiting job without running it, with its images', async () => {
+    const gated = gatedHandler();
+    const { jobs, store } = runner(gated.handler, 1);
+    const first = await jobs.submit('predict', 'm', [], {});
+    const second = await jobs.submit('predict', 'm', [Buffer.alloc(3)], {});
+
+    await jobs.cancel(second);
+    expect(await store.request(second)).toBeUndefined();
+    gated.gates.shift()?.();
+    await jobs.wait(first, 5000);
+
+    await expect(jobs.wait(second, 5000)).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
+    expect(gated.runs()).toBe(1);
+  });
+
+  it('should run at most `concurrency` jobs at once', async () => {
+    const gated = gatedHandler();
+    const { jobs } = runner(gated.handler, 2);
+    const ids = await Promise.all([1, 2, 3].map(() => jobs.submit('predict', 'm', [], {})));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(gated.runs()).toBe(2);
+    expect((await jobs.status(ids[2] ?? '')).state).toBe('waiting');
+
+    gated.gates.shift()?.();
+    await jobs.wait(ids[0] ?? '', 5000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(gated.runs()).toBe(3);
+    gated.gates.splice(0).forEach((open) => open());
+    await jobs.close();
+  });
+
+  it('should answer JOB_NOT_FOUND for an unknown id', async () => {
+    const { jobs } = runner(gatedHandler().handler);
+
+    await expect(jobs.status('nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+  });
+});
