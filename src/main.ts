@@ -131,6 +131,11 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
+    // Settings found wrong while starting (an unreadable MODEL_REPOSITORY, a required provider missing).
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`cnn-lens: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`cnn-lens failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   });

@@ -48,6 +48,8 @@ const environmentSchema = z.object({
   ORT_CUDA_MEMORY_LIMIT_MB: integer(1, 1024 * 1024).optional(),
   ORT_INTRA_OP_THREADS: integer(0, 256).default(0),
   WORKER_CONCURRENCY: integer(1, 64).default(1),
+  RENDER_THREADS: integer(1, 64).default(1),
+  MAX_JSON_TENSOR_VALUES: integer(1, 16_777_216).default(2_097_152),
   MAX_UPLOAD_BYTES: integer(1024, 1024 * MEBIBYTE).default(20 * MEBIBYTE),
   MAX_IMAGE_PIXELS: integer(1, 1_000_000_000).default(50_000_000),
   MAX_BATCH_IMAGES: integer(1, 256).default(16),
@@ -66,7 +68,8 @@ const environmentSchema = z.object({
   JOB_STALLED_INTERVAL_MS: integer(500, 3_600_000).default(10_000),
   JOB_MAX_STALLED_COUNT: integer(0, 100).default(2),
   REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(2000),
-  SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000).default(110_000),
+  // Longer than the longest job (120 s) and shorter than the grace periods of deploy/ (150 s).
+  SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000).default(130_000),
   WORKER_NAME: z.string().min(1, 'a non-empty name').optional(),
   LOG_LEVEL: logLevel.default('info'),
 });
@@ -103,6 +106,10 @@ export interface AppConfig {
   readonly cudaMemoryLimitBytes: number | undefined;
   readonly intraOpThreads: number;
   readonly workerConcurrency: number;
+  /** Worker threads per process for the per-pixel work of answers (upsampling, colormap, PNG). */
+  readonly renderThreads: number;
+  /** Most values a JSON tensor answer holds; float32 as JSON text takes up to ~25 bytes each. */
+  readonly maxJsonTensorValues: number;
   readonly maxUploadBytes: number;
   readonly maxImagePixels: number;
   readonly maxBatchImages: number;
@@ -153,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.ORT_CUDA_MEMORY_LIMIT_MB === undefined ? undefined : e.ORT_CUDA_MEMORY_LIMIT_MB * MEBIBYTE,
     intraOpThreads: e.ORT_INTRA_OP_THREADS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    renderThreads: e.RENDER_THREADS,
+    maxJsonTensorValues: e.MAX_JSON_TENSOR_VALUES,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
     maxBatchImages: e.MAX_BATCH_IMAGES,

@@ -12,7 +12,8 @@ import {
   scaleTensor,
 } from './input-tensor';
 import type { LayerActivation, LayerTensors, SpatialMap } from './layer-tensors';
-import { ablationCamMap } from './methods/ablation-cam.method';
+import { reluMinMax } from './map-normalization';
+import { ablationCamMap, ablationValue } from './methods/ablation-cam.method';
 import { camMap } from './methods/cam.method';
 import { eigenCamMap } from './methods/eigen-cam.method';
 import { eigenGradCamMap } from './methods/eigen-grad-cam.method';
@@ -52,6 +53,7 @@ const GRADIENT_METHODS: Readonly<Record<string, GradientMethod>> = {
   eigengradcam: (layer) => eigenGradCamMap(layer),
 };
 
+/** ttach's HorizontalFlip x Multiply(0.9, 1, 1.1) without the identity, which `first` already is. */
 const AUGMENTATIONS = [
   { flip: false, factor: 0.9 },
   { flip: false, factor: 1.1 },
@@ -61,9 +63,10 @@ const AUGMENTATIONS = [
 ] as const;
 
 /**
- * The method's layer map for one image and class; with aug_smooth the mean
- * of the maps for {as is, mirrored} x {0.9, 1, 1.1} times the input, each
- * mirrored map mirrored back, the class fixed by the unaugmented run.
+ * The method's layer map for one image and class. With aug_smooth, as
+ * pytorch-grad-cam: the maps for {as is, mirrored} x {0.9, 1, 1.1} times the
+ * input, each ReLU'd and min-max normalised, the mirrored ones mirrored back,
+ * averaged; the class is fixed by the unaugmented run.
  */
 export async function computeCam(
   ctx: CamContext,
@@ -75,16 +78,17 @@ export async function computeCam(
     return first;
   }
 
-  const sum = Float32Array.from(first.raw.data);
+  const sum = Float64Array.from(reluMinMax(first.raw).data);
   for (const { flip, factor } of AUGMENTATIONS) {
     const augmented = scaleTensor(flip ? flipHorizontally(input) : input, factor);
     const { raw } = await computeOne(ctx, augmented, first.classIndex);
-    const map = flip ? flipMap(raw) : raw;
+    const normalised = reluMinMax(raw);
+    const map = flip ? flipMap(normalised) : normalised;
     map.data.forEach((v, p) => {
       sum[p] = (sum[p] ?? 0) + v;
     });
   }
-  const data = sum.map((v) => v / (AUGMENTATIONS.length + 1));
+  const data = Float32Array.from(sum, (v) => v / (AUGMENTATIONS.length + 1));
   return { ...first, raw: { ...first.raw, data } };
 }
 
@@ -177,13 +181,7 @@ function forwardMethod(
     ctx.model,
     { layer: ctx.layer, gate, score: ctx.options.score },
     async (s) => {
-      const gateChannels = gate
-        ? {
-            data: new Float32Array(layerShape(ctx).channels).fill(1),
-            channels: layerShape(ctx).channels,
-          }
-        : undefined;
-      const run = await runForward(s, input.data, input.dims, gateChannels);
+      const run = await runForward(s, input.data, input.dims);
       const classIndex = target === 'top' ? argmax(run.scores) : target;
       const layer: LayerActivation = { ...layerShape(ctx), activation: run.activation };
       const raw = await method(layer, classIndex, s, run.scores[classIndex] ?? 0);
@@ -236,12 +234,7 @@ async function ablationCam(
   classIndex: number,
   score: number,
 ): Promise<SpatialMap> {
-  const gate = {
-    channels: layer.channels,
-    fill: (k: number, row: Float32Array) => {
-      row[k] = 0;
-    },
-  };
+  const ablation = { channels: layer.channels, value: ablationValue(layer.activation) };
   const scores = await batchedTargetScores(
     s,
     input.dims,
@@ -249,7 +242,7 @@ async function ablationCam(
     ctx.options.batch_size,
     classIndex,
     (_, out) => out.set(input.data),
-    gate,
+    ablation,
   );
   return ablationCamMap(layer, score, scores, ctx.options.eigen_smooth);
 }

@@ -75,10 +75,10 @@ export const explainParametersSchema = z.object({
   score: z.enum(['logit', 'probability'], { error: 'one of logit, probability' }).default('logit'),
   aug_smooth: booleanParameter.default(false),
   eigen_smooth: booleanParameter.default(false),
-  /** smoothgrad */
+  /** smoothgrad; a fixed default seed, so that the same request (or image in a batch) gives the same map. */
   samples: integer(1, 256).default(16),
   sigma: number(0, 10).default(0.15),
-  seed: integer(0, 2 ** 31 - 1).optional(),
+  seed: integer(0, 2 ** 31 - 1).default(0),
   /** integrated-gradients */
   steps: integer(1, 512).default(32),
   baseline: z.enum(['black', 'zeros'], { error: 'one of black, zeros' }).default('black'),

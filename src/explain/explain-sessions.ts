@@ -7,7 +7,7 @@ import { AugmentedSessionCache, type Releasable } from '../runtime/augmented-ses
 import type { SessionFactory } from '../runtime/session-factory';
 import type { ExplainableModel, ScoreKind } from './explainable-model';
 import { withAutoTarget } from './graph/auto-target.transform';
-import { batchedForward } from './graph/batched-forward.transform';
+import { batchedForward, type ChannelAblationInputs } from './graph/batched-forward.transform';
 
 export interface GradientSessionSpec {
   /** The layer whose activation and gradient are wanted; none for input-gradient methods. */
@@ -43,7 +43,10 @@ export interface ForwardSession extends Releasable {
   readonly input: string;
   readonly scoreOutput: string;
   readonly layerOutput: string;
-  readonly gateInput: string | undefined;
+  /** K, the layer's channel count. */
+  readonly layerChannels: number;
+  /** The keep and fill inputs of an ablation session (spec.gate), else undefined. */
+  readonly ablation: ChannelAblationInputs | undefined;
   readonly scoreIsLogits: boolean;
   /** Set to false when a batch above 1 failed (a graph that reshapes to a fixed batch of 1). */
   batchable: boolean;
@@ -159,7 +162,8 @@ export class ExplainSessions {
       input: forward.input,
       scoreOutput: forward.scoreOutput,
       layerOutput: forward.layerOutput,
-      gateInput: forward.gateInput,
+      layerChannels: graph.facts.get(spec.layer)?.shape[1] ?? 1,
+      ablation: forward.ablation,
       scoreIsLogits: graph.scoreIsLogits,
       batchable: true,
       release: () => session.release(),

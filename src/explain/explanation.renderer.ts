@@ -1,8 +1,15 @@
-import { renderHeatmapPng, renderOverlayPng } from '../imaging/heatmap.renderer';
-import { mapToImage } from '../imaging/map-to-image';
-import { encodeNpy } from '../imaging/npy.codec';
-import { tensorToJson } from '../imaging/tensor-json.encoder';
+import { TensorJsonTooLargeError } from '../errors/tensor-json-too-large.error';
+import { checkAlpha } from '../imaging/overlay.blend';
+import { encodedJsonAnswer } from '../jobs/encoded-json.answer';
 import type { JobAnswer } from '../jobs/job.types';
+import { encodeArray, encodeObject, type EncodedJson } from '../render/json-document.writer';
+import type { MapRenderer } from '../render/map-render.pool';
+import {
+  type MapPlanes,
+  type MapRenderTask,
+  type TaskImage,
+  taskContentType,
+} from '../render/map-render.task';
 import type { ExplainParameters } from './explain-parameters.schema';
 import type { ExplainedMap, Explanation } from './explanation';
 
@@ -11,10 +18,17 @@ export type RenderOptions = Pick<
   'output' | 'colormap' | 'alpha' | 'resolution' | 'format'
 >;
 
+/** Where maps are rendered (the worker pool in the service) and how large a JSON tensor may be. */
+export interface RenderContext {
+  readonly render: MapRenderer;
+  readonly maxJsonTensorValues: number;
+}
+
 interface Rendered {
+  readonly map: ExplainedMap;
   readonly contentType: string;
-  readonly bytes?: Buffer;
-  readonly tensor?: { readonly data: Float32Array; readonly shape: number[] };
+  /** PNG or .npy bytes for a binary answer; a JSON value for a JSON document. */
+  readonly bytes: Buffer;
 }
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
@@ -24,16 +38,24 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
  * transport turns it into X-Cnn-Lens-* headers), or a JSON document for a
  * JSON tensor; several maps (images or classes) are always one JSON
  * document with a `results` list. format=json asks for JSON in every case
- * (PNG and .npy bytes then travel as base64).
+ * (PNG and .npy bytes then travel as base64). The per-pixel work runs in
+ * `context.render`; this thread only assembles bytes.
  */
 export async function renderExplanation(
   explanation: Explanation,
   options: RenderOptions,
+  context: RenderContext,
 ): Promise<JobAnswer> {
+  checkAlpha(options.alpha);
+  checkJsonSize(explanation.maps, options, context.maxJsonTensorValues);
+
   const started = performance.now();
+  const encoding = explanation.maps.length === 1 && options.format !== 'json' ? 'binary' : 'json';
+  const pixels = new SharedPixels();
   const rendered: Rendered[] = [];
   for (const map of explanation.maps) {
-    rendered.push(await renderOne(map, options));
+    const task = taskOf(map, options, encoding, pixels);
+    rendered.push({ map, contentType: taskContentType(task), bytes: await context.render(task) });
   }
   const timings = {
     decode_ms: round(explanation.timings.decodeMs),
@@ -50,32 +72,27 @@ export async function renderExplanation(
   };
 
   const only = rendered[0];
-  const map = explanation.maps[0];
-  if (rendered.length === 1 && only !== undefined && map !== undefined) {
-    if (only.bytes !== undefined && options.format !== 'json') {
-      const metadata = { ...header, ...describe(map), ...prefixed(timings), time_total_ms: total };
+  if (rendered.length === 1 && only !== undefined) {
+    if (encoding === 'binary') {
+      const metadata = {
+        ...header,
+        ...describe(only.map),
+        ...prefixed(timings),
+        time_total_ms: total,
+      };
       return { type: 'binary', contentType: only.contentType, data: only.bytes, metadata };
     }
-    return {
-      type: 'json',
-      body: {
-        ...header,
-        ...describe(map),
-        timings: { ...timings, total_ms: total },
-        ...body(only),
-      },
-    };
+    const fields = { ...header, ...describe(only.map), timings: { ...timings, total_ms: total } };
+    return documentAnswer(resultObject(fields, only, options));
   }
 
-  return {
-    type: 'json',
-    body: {
-      ...header,
-      output: options.output,
-      timings: { ...timings, total_ms: total },
-      results: explanation.maps.map((m, i) => ({ ...describe(m), ...body(rendered[i]) })),
-    },
-  };
+  const fields = { ...header, output: options.output, timings: { ...timings, total_ms: total } };
+  const results = rendered.map((one) => resultObject(describe(one.map), one, options));
+  return documentAnswer(encodeObject(fields, [['results', encodeArray(results)]]));
+}
+
+function documentAnswer(chunks: EncodedJson): JobAnswer {
+  return encodedJsonAnswer(Buffer.concat(chunks));
 }
 
 function describe(map: ExplainedMap) {
@@ -94,73 +111,83 @@ function prefixed(timings: Readonly<Record<string, number>>): Record<string, num
   return Object.fromEntries(Object.entries(timings).map(([key, value]) => [`time_${key}`, value]));
 }
 
-function body(rendered: Rendered | undefined): Record<string, unknown> {
-  if (rendered === undefined) {
-    return {};
-  }
-  if (rendered.tensor !== undefined) {
-    return { tensor: tensorToJson(rendered.tensor.data, rendered.tensor.shape) };
+/** A result's fields, then its map: `tensor` for a JSON tensor, else the content type and base64 bytes. */
+function resultObject(
+  fields: Readonly<Record<string, unknown>>,
+  rendered: Rendered,
+  options: RenderOptions,
+): EncodedJson {
+  if (options.output === 'tensor' && options.format === 'json') {
+    return encodeObject(fields, [['tensor', [rendered.bytes]]]);
   }
   const key = rendered.contentType === 'image/png' ? 'png_base64' : 'npy_base64';
-  return { content_type: rendered.contentType, [key]: rendered.bytes?.toString('base64') };
+  return encodeObject({ ...fields, content_type: rendered.contentType }, [[key, [rendered.bytes]]]);
 }
 
-async function renderOne(map: ExplainedMap, options: RenderOptions): Promise<Rendered> {
-  const { width, height } = map.decoded;
-  switch (options.output) {
-    case 'overlay':
-      return {
-        contentType: 'image/png',
-        bytes: await renderOverlayPng(map.decoded, onImage(map), options.colormap, options.alpha),
-      };
-    case 'heatmap':
-      return {
-        contentType: 'image/png',
-        bytes: await renderHeatmapPng(onImage(map), width, height, options.colormap),
-      };
-    case 'tensor': {
-      const tensor = tensorOf(map, options.resolution);
-      return options.format === 'json'
-        ? { contentType: 'application/json', tensor }
-        : { contentType: 'application/x-npy', bytes: encodeNpy(tensor.data, tensor.shape) };
+/** Values of the tensor a map gives: its planes (or the map) at the layer's or the image's size. */
+function tensorValues(map: ExplainedMap, resolution: RenderOptions['resolution']): number {
+  const source = map.planes ?? { ...map.map, channels: 1 };
+  const area =
+    resolution === 'layer' ? source.width * source.height : map.decoded.width * map.decoded.height;
+  return source.channels * area;
+}
+
+/** Refused before any pixel is computed: JSON text of that size would hold an event loop in every step. */
+function checkJsonSize(maps: readonly ExplainedMap[], options: RenderOptions, limit: number): void {
+  if (options.output !== 'tensor' || options.format !== 'json') {
+    return;
+  }
+  const values = maps.reduce((sum, map) => sum + tensorValues(map, options.resolution), 0);
+  if (values > limit) {
+    throw new TensorJsonTooLargeError(values, limit);
+  }
+}
+
+/**
+ * Each decoded image's pixels copied once into shared memory: every map of
+ * that image reaches the render threads without another copy.
+ */
+class SharedPixels {
+  private readonly copies = new Map<Uint8Array, Uint8Array>();
+
+  of(data: Uint8Array): Uint8Array {
+    let shared = this.copies.get(data);
+    if (shared === undefined) {
+      shared = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+      shared.set(data);
+      this.copies.set(data, shared);
     }
+    return shared;
   }
 }
 
-/** The normalised map brought onto the upright original, at its size (undoing stretch, letterbox or crop). */
-function onImage(map: ExplainedMap): Float32Array {
-  return mapToImage(
-    map.map.data,
-    map.map.width,
-    map.map.height,
-    map.geometry,
-    map.decoded.width,
-    map.decoded.height,
-  );
-}
-
-function tensorOf(
+function taskOf(
   map: ExplainedMap,
-  resolution: RenderOptions['resolution'],
-): { data: Float32Array; shape: number[] } {
-  const { width, height } = map.decoded;
-  const planes = map.planes;
-  if (planes === undefined) {
-    return resolution === 'layer'
-      ? { data: map.map.data, shape: [map.map.height, map.map.width] }
-      : { data: onImage(map), shape: [height, width] };
-  }
-  if (resolution === 'layer') {
-    return { data: planes.data, shape: [planes.channels, planes.height, planes.width] };
-  }
-  const area = planes.height * planes.width;
-  const out = new Float32Array(planes.channels * width * height);
-  for (let c = 0; c < planes.channels; c += 1) {
-    const plane = planes.data.subarray(c * area, (c + 1) * area);
-    out.set(
-      mapToImage(plane, planes.width, planes.height, map.geometry, width, height),
-      c * width * height,
-    );
-  }
-  return { data: out, shape: [planes.channels, height, width] };
+  options: RenderOptions,
+  encoding: MapRenderTask['encoding'],
+  pixels: SharedPixels,
+): MapRenderTask {
+  const { width, height, data } = map.decoded;
+  const tensor = options.output === 'tensor';
+  const planes: MapPlanes =
+    tensor && map.planes !== undefined
+      ? { ...map.planes, channelAxis: true }
+      : { ...map.map, channels: 1, channelAxis: false };
+  const image: TaskImage = {
+    width,
+    height,
+    data: options.output === 'overlay' ? pixels.of(data) : undefined,
+  };
+
+  return {
+    output: options.output,
+    format: options.format,
+    encoding,
+    resolution: options.resolution,
+    colormap: options.colormap,
+    alpha: options.alpha,
+    map: planes,
+    geometry: map.geometry,
+    image,
+  };
 }

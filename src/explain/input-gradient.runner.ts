@@ -129,7 +129,8 @@ async function smoothGrad(
   target: RunTarget,
 ): Promise<InputExplanation> {
   const { samples, sigma } = ctx.options;
-  const uniform = seededUniform(ctx.options.seed ?? Math.floor(Math.random() * 2 ** 31));
+  // A fresh generator per image and class: a batch repeats the noise of each image sent alone.
+  const uniform = seededUniform(ctx.options.seed);
 
   return withInputGradient(ctx, 'standard', async (s) => {
     const clean = await runGradient(s, input.data, input.dims, target);

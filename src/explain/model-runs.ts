@@ -75,19 +75,37 @@ export interface ForwardRun {
   readonly activation: Float32Array;
 }
 
-/** One run of the batched forward model; `gate` is [batch, K, 1, 1] when the session has a gate input. */
+/** The channel each batch row replaces by `value` (Ablation-CAM), or none for a plain run. */
+export interface RowAblation {
+  readonly channels: number;
+  /** The constant an ablated channel takes everywhere. */
+  readonly value: number;
+  /** The channel of batch row `row`, or -1 to keep every channel. */
+  channelOf(row: number): number;
+}
+
+/** One run of the batched forward model; an ablation session without `ablation` keeps every channel. */
 export async function runForward(
   s: ForwardSession,
   input: Float32Array,
   dims: readonly number[],
-  gate?: { readonly data: Float32Array; readonly channels: number },
+  ablation?: RowAblation,
 ): Promise<ForwardRun> {
   const batch = dims[0] ?? 1;
   const feeds: Record<string, ort.Tensor> = { [s.input]: new ort.Tensor('float32', input, dims) };
-  if (s.gateInput !== undefined) {
-    const channels = gate?.channels ?? 0;
-    const data = gate?.data ?? new Float32Array(batch * channels).fill(1);
-    feeds[s.gateInput] = new ort.Tensor('float32', data, [batch, channels, 1, 1]);
+  if (s.ablation !== undefined) {
+    const channels = ablation?.channels ?? s.layerChannels;
+    const keep = new Float32Array(batch * channels).fill(1);
+    const fill = new Float32Array(batch * channels);
+    for (let row = 0; row < batch && ablation !== undefined; row += 1) {
+      const k = ablation.channelOf(row);
+      if (k >= 0) {
+        keep[row * channels + k] = 0;
+        fill[row * channels + k] = ablation.value;
+      }
+    }
+    feeds[s.ablation.keepInput] = new ort.Tensor('float32', keep, [batch, channels, 1, 1]);
+    feeds[s.ablation.fillInput] = new ort.Tensor('float32', fill, [batch, channels, 1, 1]);
   }
 
   const out = await s.session.run(feeds, [...new Set([s.scoreOutput, s.layerOutput])]);
@@ -97,16 +115,16 @@ export async function runForward(
   };
 }
 
-/** Per-sample channel gates [K] (ones unless `fill` zeroes some), for Ablation-CAM. */
-export interface SampleGate {
+/** Sample i replaces channel i of the layer by `value` (Ablation-CAM). */
+export interface SampleAblation {
   readonly channels: number;
-  fill(sample: number, row: Float32Array): void;
+  readonly value: number;
 }
 
 /**
  * The target's score for each of `count` inputs made by `fill(i, out)`,
  * `batchSize` per run; falls back to one per run, for good, when the graph
- * cannot take a larger batch.
+ * cannot take a larger batch. With `ablation`, sample i also has channel i ablated.
  */
 export async function batchedTargetScores(
   s: ForwardSession,
@@ -115,7 +133,7 @@ export async function batchedTargetScores(
   batchSize: number,
   classIndex: number,
   fill: (sample: number, out: Float32Array) => void,
-  gate?: SampleGate,
+  ablation?: SampleAblation,
 ): Promise<Float64Array> {
   const sampleSize = sampleDims.slice(1).reduce((p, d) => p * d, 1);
   const scores = new Float64Array(count);
@@ -127,11 +145,13 @@ export async function batchedTargetScores(
     for (let b = 0; b < batch; b += 1) {
       fill(start + b, input.subarray(b * sampleSize, (b + 1) * sampleSize));
     }
-    const gates = gate === undefined ? undefined : gateRows(gate, start, batch);
+    const first = start;
+    const rows =
+      ablation === undefined ? undefined : { ...ablation, channelOf: (row: number) => first + row };
 
     let run: ForwardRun;
     try {
-      run = await runForward(s, input, [batch, ...sampleDims.slice(1)], gates);
+      run = await runForward(s, input, [batch, ...sampleDims.slice(1)], rows);
     } catch (error) {
       if (batch === 1 || !s.batchable) {
         throw error;
@@ -146,16 +166,4 @@ export async function batchedTargetScores(
     start += batch;
   }
   return scores;
-}
-
-function gateRows(
-  gate: SampleGate,
-  start: number,
-  batch: number,
-): { data: Float32Array; channels: number } {
-  const data = new Float32Array(batch * gate.channels).fill(1);
-  for (let b = 0; b < batch; b += 1) {
-    gate.fill(start + b, data.subarray(b * gate.channels, (b + 1) * gate.channels));
-  }
-  return { data, channels: gate.channels };
 }

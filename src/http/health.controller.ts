@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JOB_RUNNER, type JobRunner } from '../jobs/job-runner';
+import { executionProviderReport } from '../models/execution-provider.report';
 import { ModelRepository } from '../models/model-repository';
 
 @Controller()
@@ -43,7 +44,7 @@ export class HealthController {
           ? {
               name: entry.name,
               status: entry.status,
-              executionProvider: entry.descriptor.executionProvider,
+              ...executionProviderReport(entry.descriptor),
             }
           : { name: entry.name, status: entry.status, code: entry.code, reason: entry.reason },
       ),

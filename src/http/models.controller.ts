@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JOB_RUNNER, type JobRunner } from '../jobs/job-runner';
+import { executionProviderReport } from '../models/execution-provider.report';
 import type { ModelDescriptor } from '../models/model-descriptor';
 import { ModelRepository } from '../models/model-repository';
 import { respondWithJob } from './job-responder';
@@ -24,7 +25,7 @@ function summary(descriptor: ModelDescriptor) {
     input: descriptor.input,
     outputKind: descriptor.outputKind,
     labelCount: descriptor.labels.length,
-    executionProvider: descriptor.executionProvider,
+    ...executionProviderReport(descriptor),
     defaultLayer: descriptor.defaultLayer,
   };
 }

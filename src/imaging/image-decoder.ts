@@ -1,11 +1,16 @@
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 
 import { ImageCorruptError } from '../errors/image-corrupt.error';
 import { ImageMissingError } from '../errors/image-missing.error';
 import { ImageTooLargeError } from '../errors/image-too-large.error';
 import { UnsupportedImageFormatError } from '../errors/unsupported-image-format.error';
 import type { DecodedImage } from './decoded-image';
-import { ACCEPTED_IMAGE_FORMATS, ALPHA_BACKGROUND, DECODE_FAIL_ON } from './image-intake.constants';
+import {
+  ACCEPTED_IMAGE_FORMATS,
+  ALPHA_BACKGROUND,
+  DAMAGED_PIXEL_WARNINGS,
+  DECODE_FAIL_ON,
+} from './image-intake.constants';
 import { sniffMediaType } from './media-type.sniffer';
 
 export interface DecodeLimits {
@@ -79,29 +84,46 @@ function toRgb(data: Uint8Array, channels: number): Uint8Array {
   return rgb;
 }
 
+/** The first decoder warning that says the pixels are damaged, for formats that report damage as warnings. */
+function damageIn(format: string, warnings: readonly string[]): string | undefined {
+  const pattern = DAMAGED_PIXEL_WARNINGS[format];
+  return pattern === undefined ? undefined : warnings.join('\n').match(pattern)?.[0];
+}
+
 async function decodePixels(
   bytes: Buffer,
   header: Header,
   maxPixels: number,
 ): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const warnings: string[] = [];
+  let decoded: { data: Buffer; info: OutputInfo };
   try {
     // Input ICC profiles (CMYK, Display P3, 16-bit) are honoured by libvips when converting to sRGB.
-    const { data, info } = await sharp(bytes, {
+    const pipeline = sharp(bytes, {
       failOn: DECODE_FAIL_ON,
       // sharp wants an integer or false; the header check above already applied the exact limit
       limitInputPixels: Number.isFinite(maxPixels) ? Math.max(1, Math.floor(maxPixels)) : false,
       autoOrient: true,
       pages: 1,
-    })
+    });
+    pipeline.on('warning', (warning: string) => warnings.push(warning));
+    decoded = await pipeline
       .flatten({ background: ALPHA_BACKGROUND })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    return { data: toRgb(pixels, info.channels), width: info.width, height: info.height };
   } catch (error) {
     throw new ImageCorruptError(header.format, firstLine(error));
   }
+
+  const damage = damageIn(header.format, warnings);
+  if (damage !== undefined) {
+    throw new ImageCorruptError(header.format, damage);
+  }
+
+  const { data, info } = decoded;
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return { data: toRgb(pixels, info.channels), width: info.width, height: info.height };
 }
 
 /**

@@ -15,8 +15,23 @@ export const ACCEPTED_IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'av
 export const ALPHA_BACKGROUND = '#ffffff';
 
 /**
- * libvips abort level for damaged pixel data. 'error' rejects truncated and corrupt
- * files; the stricter 'warning' would also reject common benign warnings such as
- * libpng's "known incorrect sRGB profile" found in many web PNGs.
+ * libvips abort level for damaged pixel data. 'error' rejects truncated files and
+ * what decoders report as errors: every damaged PNG (CRC-32 on each chunk, Adler-32
+ * on the image data), invalid GIF LZW codes, WebP bitstreams libwebp cannot parse.
+ * The stricter 'warning' would also reject benign warnings (a PNG's ancillary chunk
+ * with a bad CRC or an odd ICC profile, padding bytes between JPEG segments), so
+ * warnings are judged per format by DAMAGED_PIXEL_WARNINGS instead.
  */
 export const DECODE_FAIL_ON = 'error';
+
+/**
+ * Decoder warnings that mean the pixels themselves are damaged, per format. libjpeg
+ * reports damaged entropy-coded data only as warnings ("Corrupt JPEG data: bad
+ * Huffman code", "premature end of data segment") and goes on decoding grey or
+ * smeared blocks, so those are refused; "N extraneous bytes before marker" is padding
+ * between segments that many real-world encoders write and leaves the pixels intact.
+ * Other formats' warnings concern metadata only.
+ */
+export const DAMAGED_PIXEL_WARNINGS: Readonly<Record<string, RegExp>> = {
+  jpeg: /Corrupt JPEG data: (?!\d+ extraneous bytes before marker)[^\n]*|Premature end of JPEG file/,
+};

@@ -22,3 +22,8 @@ export function tensorToJson(data: Float32Array, shape: readonly number[]): Tens
 
   return { dtype: 'float32', shape: [...shape], data: Array.from(data) };
 }
+
+/** tensorToJson's document as UTF-8 JSON text, ready to be spliced into an answer. */
+export function encodeTensorJson(data: Float32Array, shape: readonly number[]): Buffer {
+  return Buffer.from(JSON.stringify(tensorToJson(data, shape)));
+}

@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 
-import type { ExecutionProviderName } from '../runtime/session-factory';
+import type { CreatedSession } from '../runtime/session-factory';
 import type { ModelDescriptor, TensorDescription } from './model-descriptor';
 import { describeStructure } from './model-layers';
 import { resolveSpec } from './model-spec.reader';
@@ -25,7 +25,7 @@ export async function describeModel(
   folder: string,
   file: string,
   session: InferenceSession,
-  provider: ExecutionProviderName,
+  providers: Omit<CreatedSession, 'session'>,
 ): Promise<ModelDescriptor> {
   const spec = await resolveSpec(folder, session);
   const structure = await describeStructure(file, spec.input, spec.output, spec.defaultLayer);
@@ -46,7 +46,11 @@ export async function describeModel(
     labels,
     defaultLayer: structure.defaultLayer,
     layers: structure.layers,
-    executionProvider: provider,
+    executionProvider: providers.provider,
+    requestedExecutionProviders: providers.requested,
+    ...(providers.fallbackReason === undefined
+      ? {}
+      : { executionProviderFallback: providers.fallbackReason }),
     specSource: spec.source,
   };
 }

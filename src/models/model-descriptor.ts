@@ -32,6 +32,11 @@ export interface ModelDescriptor {
   readonly labels: readonly string[];
   readonly defaultLayer: string | undefined;
   readonly layers: readonly LayerDescription[];
+  /** The provider that runs the model. */
   readonly executionProvider: ExecutionProviderName;
+  /** ORT_EXECUTION_PROVIDERS, in order of preference. */
+  readonly requestedExecutionProviders: readonly ExecutionProviderName[];
+  /** Why the preferred provider is not the one in use (CUDA asked for and missing); absent when it is. */
+  readonly executionProviderFallback?: string;
   readonly specSource: 'model.json' | 'inferred';
 }

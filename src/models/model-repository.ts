@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import type { InferenceSession } from 'onnxruntime-node';
 
+import { ConfigurationError } from '../errors/configuration.error';
 import { DomainError } from '../errors/domain-error';
 import { ModelLoadError } from '../errors/model-load.error';
 import { ModelNotFoundError } from '../errors/model-not-found.error';
@@ -91,17 +92,21 @@ export class ModelRepository {
     return this.list().filter((entry) => entry.status === 'ready').length;
   }
 
+  /** The model folders; a repository that cannot be read is a configuration error that stops the start. */
   private async listFolders(): Promise<string[]> {
     let dirents;
     try {
       dirents = await fs.readdir(this.root, { withFileTypes: true });
     } catch (error) {
-      this.logger.error(
-        { repository: this.root, error: (error as Error).message },
-        'model repository cannot be read',
-      );
-      return [];
+      throw new ConfigurationError([
+        {
+          variable: 'MODEL_REPOSITORY',
+          received: this.root,
+          expected: `a readable folder of models (${(error as Error).message})`,
+        },
+      ]);
     }
+
     return dirents
       .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
       .map((d) => d.name)
@@ -114,17 +119,24 @@ export class ModelRepository {
     const started = performance.now();
 
     try {
-      const { session, provider, fallbackReason } = await this.openSession(file);
-      const descriptor = await describeModel(name, folder, file, session, provider);
-      if (fallbackReason !== undefined) {
-        this.logger.warn({ model: name, reason: fallbackReason }, 'execution provider fell back to cpu');
+      const { session, ...providers } = await this.openSession(file);
+      const descriptor = await describeModel(name, folder, file, session, providers);
+      if (providers.fallbackReason !== undefined) {
+        this.logger.warn(
+          { model: name, requested: providers.requested, reason: providers.fallbackReason },
+          'execution provider fell back to cpu',
+        );
       }
       this.logger.info(
-        { model: name, provider, ms: Math.round(performance.now() - started) },
+        { model: name, provider: providers.provider, ms: Math.round(performance.now() - started) },
         'model loaded',
       );
       return { status: 'ready', name, folder, file, session, descriptor };
     } catch (error) {
+      // A provider that the configuration requires and that cannot start stops the process.
+      if (error instanceof ConfigurationError) {
+        throw error;
+      }
       const code = error instanceof DomainError ? error.code : 'MODEL_NOT_ONNX';
       const reason = (error as Error).message;
       this.logger.error({ model: name, code, reason }, 'model failed to load; the others still serve');
@@ -142,6 +154,9 @@ export class ModelRepository {
     try {
       return await this.sessions.create(file);
     } catch (error) {
+      if (error instanceof ConfigurationError) {
+        throw error;
+      }
       const message = (error as Error).message;
       if (/external|\.bin|data file|No such file/i.test(message)) {
         throw new ModelLoadError('MODEL_EXTERNAL_DATA_MISSING', `${file}: ${message}`);

@@ -43,6 +43,7 @@ export async function composeSheet(
     create: { width: size.width, height: size.height, channels: 3, background: '#ffffff' },
   })
     .composite(placed)
+    .removeAlpha()
     .png()
     .toBuffer();
 }

@@ -1,12 +1,18 @@
 import sharp from 'sharp';
 
+import { gridTextSpec, type GridText } from './grid-text.chart';
 import type { RgbImage } from './rgb-image';
-import { labelsSvg, type SvgLabel } from './svg-label';
+import { renderVegaLiteSvg } from './vega-chart.renderer';
 
-/** PNG of an RGB raster with its labels drawn as SVG text (rendered by librsvg inside sharp). */
+/**
+ * PNG of an RGB raster with its text drawn over it: the text is a Vega-Lite
+ * chart rendered to SVG by Vega, rasterised and composited by sharp, so the
+ * raster's pixels outside the glyphs stay exactly as they were (an RGB PNG:
+ * the overlay's alpha is dropped after compositing).
+ */
 export async function encodeLabelledPng(
   image: RgbImage,
-  labels: readonly SvgLabel[] = [],
+  texts: readonly GridText[] = [],
 ): Promise<Buffer> {
   const raster = sharp(
     Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
@@ -15,12 +21,13 @@ export async function encodeLabelledPng(
     },
   );
 
-  if (labels.length === 0) {
+  if (texts.length === 0) {
     return raster.png().toBuffer();
   }
-  const overlay = Buffer.from(labelsSvg(image.width, image.height, labels));
+  const overlay = await renderVegaLiteSvg(gridTextSpec(image.width, image.height, texts));
   return raster
-    .composite([{ input: overlay, top: 0, left: 0 }])
+    .composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
+    .removeAlpha()
     .png()
     .toBuffer();
 }

@@ -129,6 +129,7 @@ export async function renderPredictionCard(
       { input: picture, left: CARD_MARGIN, top: CARD_MARGIN },
       { input: chart.png, left: 2 * CARD_MARGIN + shown.width, top: CARD_MARGIN },
     ])
+    .removeAlpha()
     .png()
     .toBuffer();
   return { png, ...size };

@@ -1,5 +1,5 @@
+import type { GridText } from './grid-text.chart';
 import { blankImage, blit, type RgbImage } from './rgb-image';
-import type { SvgLabel } from './svg-label';
 
 /** One tile and the text drawn above it ('' draws none). */
 export interface GridTile {
@@ -66,7 +66,8 @@ export function sectionLayout(
 
 export interface ComposedGrid {
   readonly image: RgbImage;
-  readonly labels: readonly SvgLabel[];
+  /** Titles, notes and tile labels in canvas pixels, drawn over the image by encodeLabelledPng. */
+  readonly labels: readonly GridText[];
   readonly layouts: readonly SectionLayout[];
 }
 
@@ -76,7 +77,7 @@ export function composeGrid(sections: readonly GridSection[]): ComposedGrid {
   const width = Math.max(...layouts.map((layout) => layout.width));
   const height = layouts.reduce((sum, layout) => sum + layout.height, 0);
   const image = blankImage(width, height, BACKGROUND);
-  const labels: SvgLabel[] = [];
+  const labels: GridText[] = [];
   let top = 0;
 
   sections.forEach((section, index) => {
@@ -113,19 +114,11 @@ function drawSection(
   section: GridSection,
   layout: SectionLayout,
   top: number,
-): SvgLabel[] {
+): GridText[] {
   const band = section.labelled ? LABEL_BAND : 0;
-  const labels: SvgLabel[] = [
-    { x: GRID_MARGIN, y: top + 15, text: section.title, size: 13, bold: true },
-  ];
+  const labels: GridText[] = [{ kind: 'title', x: GRID_MARGIN, y: top + 15, text: section.title }];
   section.notes.slice(0, 2).forEach((note, line) => {
-    labels.push({
-      x: GRID_MARGIN,
-      y: top + 31 + 14 * line,
-      text: note,
-      size: 11,
-      colour: '#555555',
-    });
+    labels.push({ kind: 'note', x: GRID_MARGIN, y: top + 31 + 14 * line, text: note });
   });
 
   section.tiles.forEach((tile, index) => {
@@ -135,11 +128,10 @@ function drawSection(
     blit(image, tile.image, x, y + band);
     if (section.labelled && tile.label !== '') {
       labels.push({
+        kind: 'label',
         x: x + layout.tileWidth / 2,
         y: y + band - 3,
         text: tile.label,
-        size: 10,
-        anchor: 'middle',
       });
     }
   });

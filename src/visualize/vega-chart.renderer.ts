@@ -20,21 +20,24 @@ const FONT_CONFIG = {
   text: { font: CHART_FONT },
 } as const;
 
-/**
- * A Vega-Lite chart rendered headless to SVG by Vega (no canvas) and rasterised by
- * sharp; a spec with autosize "fit" + contains "padding" comes out exactly width x height.
- */
-export async function renderVegaLite(spec: TopLevelSpec): Promise<RenderedChart> {
+/** A Vega-Lite chart compiled to Vega and rendered headless to an SVG document (no canvas). */
+export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   const withFont = { ...spec, config: { ...FONT_CONFIG, ...spec.config } } as TopLevelSpec;
   const view = new View(parse(compile(withFont).spec), { renderer: 'none' });
 
   try {
-    const svg = await view.toSVG();
-    const { data, info } = await sharp(Buffer.from(svg))
-      .png()
-      .toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height };
+    return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * A Vega-Lite chart rendered to SVG by Vega and rasterised by sharp; a spec
+ * with autosize "fit" + contains "padding" comes out exactly width x height.
+ */
+export async function renderVegaLite(spec: TopLevelSpec): Promise<RenderedChart> {
+  const svg = await renderVegaLiteSvg(spec);
+  const { data, info } = await sharp(Buffer.from(svg)).png().toBuffer({ resolveWithObject: true });
+  return { png: data, width: info.width, height: info.height };
 }

@@ -1,15 +1,15 @@
 import { GraphView } from '../../onnx/graph.view';
-import { gateValue } from '../../onnx/gate-value';
 import { makeValueInfo } from '../../onnx/onnx.factory';
 import type { ModelProto, ValueInfoProto } from '../../onnx/onnx.types';
 import type { ValueFacts } from '../../onnx/value-facts';
+import { ablateChannels } from './channel-ablation.transform';
 
 export interface BatchedForwardOptions {
   /** The score value (logits or probabilities), published as an output. */
   readonly score: string;
   /** The target layer, published as an output. */
   readonly layer: string;
-  /** Adds an input [N, K, 1, 1] multiplying the layer channel by channel (Ablation-CAM). */
+  /** Adds inputs keep and fill [N, K, 1, 1]: the layer's consumers read A * keep + fill (Ablation-CAM). */
   readonly gate: boolean;
 }
 
@@ -18,7 +18,12 @@ export interface BatchedForwardModel {
   readonly input: string;
   readonly scoreOutput: string;
   readonly layerOutput: string;
-  readonly gateInput: string | undefined;
+  readonly ablation: ChannelAblationInputs | undefined;
+}
+
+export interface ChannelAblationInputs {
+  readonly keepInput: string;
+  readonly fillInput: string;
 }
 
 const BATCH = 'cnnlens_batch';
@@ -34,11 +39,8 @@ export function batchedForward(
   facts: ValueFacts,
   options: BatchedForwardOptions,
 ): BatchedForwardModel {
-  const gateInput = options.gate ? 'cnnlens_gate' : undefined;
-  const source =
-    gateInput === undefined
-      ? model
-      : gateValue(model, options.layer, gateInput, facts, BATCH).model;
+  const ablated = options.gate ? ablateChannels(model, options.layer, facts, BATCH) : undefined;
+  const source = ablated?.model ?? model;
   const view = new GraphView(source);
   const graph = view.graph;
   const input = view.inputNames[0] ?? '';
@@ -64,6 +66,9 @@ export function batchedForward(
     input,
     scoreOutput: options.score,
     layerOutput: options.layer,
-    gateInput,
+    ablation:
+      ablated === undefined
+        ? undefined
+        : { keepInput: ablated.keepInput, fillInput: ablated.fillInput },
   };
 }

@@ -1,12 +1,15 @@
-import { resizeBilinear } from '../../imaging/resize-bilinear';
+import { resizeBilinearAlignCorners } from '../bilinear-align-corners';
 import { weightedChannelSum } from '../channel-reduction';
 import type { LayerActivation, SpatialMap } from '../layer-tensors';
 import { softmax } from '../class-scores';
 
+/** pytorch-grad-cam's epsilon in the mask normalisation. */
+export const SCORE_CAM_EPS = 1e-8;
+
 /**
  * Score-CAM mask of channel k (Wang et al. 2020, as pytorch-grad-cam): A_k
- * upsampled bilinearly to the input size and min-max normalised to [0, 1]
- * (a constant channel gives zeros).
+ * upsampled to the input size with align_corners=True
+ * (torch.nn.UpsamplingBilinear2d), then (U - min U) / (max U - min U + 1e-8).
  */
 export function scoreCamMask(
   layer: LayerActivation,
@@ -16,7 +19,13 @@ export function scoreCamMask(
 ): Float32Array {
   const area = layer.height * layer.width;
   const plane = layer.activation.subarray(channel * area, (channel + 1) * area);
-  const mask = resizeBilinear(plane, layer.width, layer.height, inputWidth, inputHeight);
+  const mask = resizeBilinearAlignCorners(
+    plane,
+    layer.width,
+    layer.height,
+    inputWidth,
+    inputHeight,
+  );
 
   let min = Infinity;
   let max = -Infinity;
@@ -24,9 +33,9 @@ export function scoreCamMask(
     min = v < min ? v : min;
     max = v > max ? v : max;
   }
-  const range = max - min;
+  const range = max - min + SCORE_CAM_EPS;
   for (let i = 0; i < mask.length; i += 1) {
-    mask[i] = range > 0 ? ((mask[i] ?? 0) - min) / range : 0;
+    mask[i] = ((mask[i] ?? 0) - min) / range;
   }
   return mask;
 }

@@ -125,4 +125,26 @@ describe('after-training views over gRPC (embedded mode)', () => {
     expect(unknown.code).toBe(status.NOT_FOUND);
     expect(unknown.metadata.get('error-code')).toEqual(['LAYER_NOT_FOUND']);
   });
+
+  it('refuses more channels or kernel tiles than a picture may hold with VIEW_LIMIT_EXCEEDED', async () => {
+    const last = onnx.nodes.filter((node) => node.opType === 'Conv').at(-1)!;
+    const [outs, ins] = onnx.initializers.get(last.input[1])!.dims;
+    const channels = await rejection(
+      grpc.client.call('FeatureMaps', { image, layers: ['features'], limit: 5000 }),
+    );
+    const tiles = await rejection(
+      grpc.client.call('Kernels', { layer: last.name, out_limit: 1000, in_limit: 1000 }),
+    );
+
+    expect(channels.code).toBe(status.INVALID_ARGUMENT);
+    expect(channels.metadata.get('error-code')).toEqual(['VIEW_LIMIT_EXCEEDED']);
+    expect(channels.details).toBe(
+      'Parameter limit: expected at most 1024 channels per layer, got 5000',
+    );
+    expect(tiles.code).toBe(status.INVALID_ARGUMENT);
+    expect(tiles.metadata.get('error-code')).toEqual(['VIEW_LIMIT_EXCEEDED']);
+    expect(tiles.details).toBe(
+      `Parameter out_limit x in_limit: expected at most 4096 kernel tiles, got ${outs * ins}`,
+    );
+  });
 });

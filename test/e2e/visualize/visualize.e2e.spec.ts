@@ -9,6 +9,8 @@ import request from 'supertest';
 
 import { readNpyBuffer } from './npy-buffer.reader';
 import { readOnnxFile, type OnnxFile } from './onnx-file.reader';
+import { darkPixels, pixel, readPngPixels } from './png-pixels.reader';
+import { rawImage, rgbPixels, type Rgb } from '../../fixtures/images/test-images';
 import { REPO_ROOT, startTestApp } from '../../support/http-app';
 import { seededRandom } from '../../support/seeded-random';
 
@@ -29,6 +31,7 @@ interface HistogramBody {
       readonly min: number;
       readonly max: number;
       readonly mean: number;
+      readonly std: number;
     }[];
   }[];
 }
@@ -166,6 +169,17 @@ describe('after-training views (REST, embedded mode)', () => {
         50 + rows * (14 + 84) + (rows - 1) * 4 + 8,
       ]);
       expect(decodeURIComponent(response.headers['x-cnn-lens-channels-shown'])).toBe(`${n}/${n}`);
+
+      // every tile's channel index is drawn in the band above it; the margins stay blank
+      const image = await readPngPixels(response.body as Buffer);
+      for (let k = 0; k < n; k++) {
+        const left = 8 + (k % columns) * (84 + 4);
+        const top = 50 + Math.floor(k / columns) * (14 + 84 + 4);
+        expect(darkPixels(image, { left, top, width: 84, height: 14 })).toBeGreaterThan(5);
+      }
+      expect(darkPixels(image, { left: 0, top: 50, width: 8, height: image.height - 50 })).toBe(0);
+      // the title (the layer's name) at the top left
+      expect(darkPixels(image, { left: 8, top: 0, width: 200, height: 18 })).toBeGreaterThan(100);
     });
 
     it('refuses an unknown layer, listing the spatial layers', async () => {
@@ -303,6 +317,11 @@ describe('after-training views (REST, embedded mode)', () => {
         expect(parameter.max).toBe(Math.max(...values));
         const mean = values.reduce((a, b) => a + b, 0) / values.length;
         expect(parameter.mean).toBeCloseTo(mean, 6);
+        // population standard deviation, as numpy.std: sqrt(sum (x - mean)^2 / n)
+        const variance = values.reduce((a, x) => a + (x - mean) ** 2, 0) / values.length;
+        expect(Math.abs(parameter.std - Math.sqrt(variance))).toBeLessThan(
+          1e-6 * Math.sqrt(variance) + 1e-9,
+        );
       }
     });
 
@@ -378,6 +397,17 @@ describe('after-training views (REST, embedded mode)', () => {
   });
 
   describe('POST /v1/models/{name}/prediction-image', () => {
+    const predictionImage = async (image: Buffer): Promise<Buffer> => {
+      const response = await request(server())
+        .post(`/v1/models/${MODEL}/prediction-image?top_k=3`)
+        .attach('image', image, 'picture')
+        .buffer(true)
+        .parse(binaryParser)
+        .expect(200)
+        .expect('Content-Type', 'image/png');
+      return response.body as Buffer;
+    };
+
     it('draws the image beside its top-k bars at the documented size', async () => {
       const response = await request(server())
         .post(`/v1/models/${MODEL}/prediction-image?top_k=3`)
@@ -391,6 +421,62 @@ describe('after-training views (REST, embedded mode)', () => {
       const meta = await sharp(response.body as Buffer).metadata();
       expect([meta.width, meta.height]).toEqual([688, 280]);
       expect(Number(response.headers['x-cnn-lens-probability'])).toBeGreaterThan(0);
+    });
+
+    it('shows a non-square image at its own aspect, each pixel an exact 2x2 block', async () => {
+      // 90x30 seeded colours: enlarged x2 (the largest integer factor within 256 px) to 180x60
+      const random = seededRandom(11);
+      const colours = Array.from({ length: 90 * 30 }, (): Rgb => {
+        const value = () => Math.floor(random() * 256);
+        return [value(), value(), value()];
+      });
+      const source = rgbPixels(90, 30, (x, y) => colours[y * 90 + x]);
+      const png = await rawImage(source, 90, 30, 3).png().toBuffer();
+
+      const card = await readPngPixels(await predictionImage(png));
+
+      // width 3*12 + 180 + 400, height 2*12 + max(60, 256)
+      expect([card.width, card.height]).toEqual([616, 280]);
+      let mismatches = 0;
+      for (let y = 0; y < 60; y++) {
+        for (let x = 0; x < 180; x++) {
+          const expected = colours[Math.floor(y / 2) * 90 + Math.floor(x / 2)];
+          const drawn = pixel(card, 12 + x, 12 + y);
+          mismatches += drawn.every((v, c) => v === expected[c]) ? 0 : 1;
+        }
+      }
+      expect(mismatches).toBe(0);
+      // below the picture, left of the chart (which starts at x = 2*12 + 180): white
+      expect(darkPixels(card, { left: 0, top: 72, width: 204, height: 208 })).toBe(0);
+    });
+
+    it('shows an EXIF orientation-6 JPEG upright: stored 60x20 is drawn as a 20x60 picture', async () => {
+      // Stored quadrants TL red, TR green, BL blue, BR white; turning them 90 degrees clockwise
+      // puts the stored top row on the right and the stored left half on top.
+      const quadrants = (x: number, y: number): Rgb => {
+        if (y < 10) {
+          return x < 30 ? [255, 0, 0] : [0, 255, 0];
+        }
+        return x < 30 ? [0, 0, 255] : [255, 255, 255];
+      };
+      const jpeg = await rawImage(rgbPixels(60, 20, quadrants), 60, 20, 3)
+        .jpeg({ quality: 100 })
+        .withMetadata({ orientation: 6 })
+        .toBuffer();
+
+      const card = await readPngPixels(await predictionImage(jpeg));
+
+      // upright 20x60 enlarged x4 to 80x240 at (12, 12): width 3*12 + 80 + 400, height 2*12 + max(240, 256).
+      // Drawn as stored it would be 240x80 and the card 676 wide.
+      expect([card.width, card.height]).toEqual([516, 280]);
+      const near = (x: number, y: number, rgb: Rgb) =>
+        pixel(card, x, y).every((v, c) => Math.abs(v - rgb[c]) <= 40);
+      expect(near(12 + 20, 12 + 60, [0, 0, 255])).toBe(true);
+      expect(near(12 + 60, 12 + 60, [255, 0, 0])).toBe(true);
+      expect(near(12 + 20, 12 + 180, [255, 255, 255])).toBe(true);
+      expect(near(12 + 60, 12 + 180, [0, 255, 0])).toBe(true);
+      // the picture ends at x = 92: the 12 px gap before the chart is white from top to bottom
+      expect(darkPixels(card, { left: 93, top: 0, width: 10, height: 280 })).toBe(0);
     });
   });
 });

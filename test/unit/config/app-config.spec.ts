@@ -58,12 +58,44 @@ describe('loadConfig', () => {
     ['MAX_UPLOAD_BYTES', '-5', 'an integer from 1024'],
     ['REQUEST_TIMEOUT_MS', '1.5', 'an integer from 100'],
     ['LOG_LEVEL', 'loud', 'one of fatal, error'],
+    ['MAX_IMAGE_PIXELS', '0', 'an integer from 1 to 1000000000'],
+    ['MAX_IMAGE_PIXELS', '2000000000', 'an integer from 1 to 1000000000'],
+    ['MAX_IMAGE_PIXELS', 'many', 'an integer from 1 to 1000000000'],
+    ['ORT_CUDA_DEVICE_ID', '-1', 'an integer from 0 to 64'],
+    ['ORT_CUDA_DEVICE_ID', 'gpu0', 'an integer from 0 to 64'],
+    ['ORT_CUDA_MEMORY_LIMIT_MB', '0', 'an integer from 1 to 1048576'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1', 'an integer from 0 to 3600000'],
   ])('should refuse %s=%s naming the variable and what it accepts', (variable, value, expected) => {
     const error = problemsOf({ [variable]: value });
 
     expect(error.code).toBe('INVALID_CONFIGURATION');
     expect(error.message).toContain(`${variable}="${value}" is invalid`);
     expect(error.message).toContain(expected);
+  });
+
+  it('should read ORT_CUDA_DEVICE_ID and default it to device 0', () => {
+    expect(loadConfig({}).cudaDeviceId).toBe(0);
+    expect(loadConfig({ ORT_CUDA_DEVICE_ID: '3' }).cudaDeviceId).toBe(3);
+  });
+
+  it('should read MAX_IMAGE_PIXELS and default it to 50 megapixels', () => {
+    expect(loadConfig({}).maxImagePixels).toBe(50_000_000);
+    expect(loadConfig({ MAX_IMAGE_PIXELS: '1' }).maxImagePixels).toBe(1);
+  });
+
+  it('should refuse ROLE=worker without REDIS_URL, naming REDIS_URL and why it is needed', () => {
+    const error = problemsOf({ ROLE: 'worker' });
+
+    expect(error.problems).toEqual([
+      {
+        variable: 'REDIS_URL',
+        received: '',
+        expected: 'a redis:// URL: ROLE=worker runs jobs through Redis',
+      },
+    ]);
+    expect(error.message).toBe(
+      'REDIS_URL="" is invalid: expected a redis:// URL: ROLE=worker runs jobs through Redis',
+    );
   });
 
   it('should report every invalid variable at once', () => {

@@ -1,20 +1,50 @@
+import * as path from 'node:path';
+
 import { loadConfig } from '../../../src/config/app-config';
+import { QueueKeys } from '../../../src/jobs/queue/queue.keys';
 import {
   DEPLOY_DIR,
   hasKubectl,
+  K8S_DIR,
   kustomizationManifests,
   type Manifest,
   readYamlDocuments,
   renderKustomization,
   yamlFilesUnder,
 } from './deploy-files';
+import { LONGEST_JOB_MS } from './drain-limits';
+import { expectedWaitingList, kedaAddressProblems, kedaListNameProblems } from './keda-checks';
 import { kubernetesSchemaProblems } from './kubernetes-schema';
 import { containerEnvironment, find, ofKind, selects, workload } from './manifest-queries';
+import { unknownFieldProblems } from './strict-schema';
 
-// BullMQ keeps waiting jobs in the list <prefix>:<queue>:wait; the queue is
-// cnn-lens-jobs with BullMQ's default prefix "bull".
-const WAITING_LIST = 'bull:cnn-lens-jobs:wait';
-const LONGEST_JOB_SECONDS = 120;
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const [{ namespace: NAMESPACE }] = readYamlDocuments(path.join(K8S_DIR, 'kustomization.yaml')) as [
+  { namespace: string },
+];
+
+/**
+ * A deep copy of the manifests where one object has `key: value` set under the
+ * dotted path `parent` (`spec.template.spec.containers.0`), to show a check failing.
+ */
+function withField(
+  manifests: readonly Manifest[],
+  [kind, name]: readonly [string, string],
+  parent: string,
+  key: string,
+  value: unknown,
+): Manifest[] {
+  const copy = structuredClone(manifests) as Manifest[];
+  const target = parent
+    .split('.')
+    .reduce<Record<string, unknown>>(
+      (node, step) => node[step] as Record<string, unknown>,
+      find(copy, kind, name),
+    );
+  target[key] = value;
+  return copy;
+}
 
 const itWithKubectl = hasKubectl() ? it : it.skip;
 
@@ -53,6 +83,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('validates every object against the Kubernetes and KEDA OpenAPI schemas', () => {
     expect(manifests.flatMap(kubernetesSchemaProblems)).toEqual([]);
+  });
+
+  it('uses no field that the schemas do not name (strict, as kubeconform -strict)', () => {
+    expect(manifests.flatMap(unknownFieldProblems)).toEqual([]);
   });
 
   it('selects its own pod template in every Deployment and StatefulSet', () => {
@@ -113,7 +147,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(pod.tolerations).toContainEqual(
       expect.objectContaining({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }),
     );
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(LONGEST_JOB_SECONDS);
+    expect((pod.terminationGracePeriodSeconds ?? 0) * 1000).toBeGreaterThan(LONGEST_JOB_MS);
   });
 
   it.each([
@@ -144,21 +178,50 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
     expect(spec.scaleTargetRef.name).toBe('cnn-lens-worker');
     expect(trigger.type).toBe('redis');
-    expect(trigger.metadata.listName).toBe(WAITING_LIST);
+    expect(kedaListNameProblems(manifests)).toEqual([]);
     expect(Number(trigger.metadata.listLength)).toBeGreaterThan(0);
     expect(find(manifests, 'TriggerAuthentication', trigger.authenticationRef!.name)).toBeDefined();
   });
 
-  it('points KEDA at the same Redis as the service', () => {
-    const auth = find(manifests, 'TriggerAuthentication', 'cnn-lens-redis').spec as {
-      secretTargetRef: { parameter: string; name: string; key: string }[];
-    };
-    const secret = find(manifests, 'Secret', 'cnn-lens-redis') as {
-      stringData: Record<string, string>;
-    };
-    const address = auth.secretTargetRef.find((ref) => ref.parameter === 'address')!;
+  it("derives the waiting list from BullMQ's key scheme, and src's queue keys agree", () => {
+    const [container] = workload(manifests, 'Deployment', 'cnn-lens-worker').spec.template.spec
+      .containers;
+    const { prefix } = loadConfig(containerEnvironment(manifests, container)).queue;
 
-    expect(new URL(secret.stringData.REDIS_URL).host).toBe(secret.stringData[address.key]);
+    expect(expectedWaitingList(manifests)).toBe(new QueueKeys(prefix).waitList());
+  });
+
+  it('sees a QUEUE_PREFIX set in the ConfigMap that the KEDA list name does not follow', () => {
+    const changed = withField(
+      manifests,
+      ['ConfigMap', 'cnn-lens-config'],
+      'data',
+      'QUEUE_PREFIX',
+      'tenant-a',
+    );
+
+    expect(kedaListNameProblems(changed)).toEqual([
+      `listName is "${expectedWaitingList(manifests)}", the workers' queue waits in "tenant-a:cnn-lens-jobs:wait"`,
+    ]);
+  });
+
+  it("points KEDA at the fully qualified name of the service's Redis, which resolves from KEDA's namespace", () => {
+    expect(kedaAddressProblems(manifests, NAMESPACE)).toEqual([]);
+  });
+
+  it('refuses the short Service name as KEDA address, and a namespace other than the one deployed to', () => {
+    const short = withField(
+      manifests,
+      ['Secret', 'cnn-lens-redis'],
+      'stringData',
+      'REDIS_ADDRESS',
+      'cnn-lens-redis:6379',
+    );
+
+    expect(kedaAddressProblems(short, NAMESPACE)).toEqual([
+      `KEDA's address is "cnn-lens-redis:6379", expected "cnn-lens-redis.${NAMESPACE}.svc.cluster.local:6379"`,
+    ]);
+    expect(kedaAddressProblems(manifests, 'elsewhere')).toHaveLength(1);
   });
 
   it('autoscales the API on CPU with autoscaling/v2', () => {
@@ -199,6 +262,46 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(redis.volumeClaimTemplates).toHaveLength(1);
     expect(args).toContain('--appendonly yes');
     expect(args).toContain('--maxmemory-policy noeviction');
+  });
+});
+
+describe('strict Kubernetes schema check', () => {
+  const manifests = kustomizationManifests();
+
+  it.each([
+    ['Deployment', 'cnn-lens-worker', 'spec.template.spec', 'terminationGracePeriodSecond', 150],
+    ['Deployment', 'cnn-lens-api', 'spec.template.spec.containers.0', 'livenessprobe', {}],
+    ['ScaledObject', 'cnn-lens-worker', 'spec.triggers.0.metadata', 'listNme', 'bull:x:wait'],
+    ['StatefulSet', 'cnn-lens-redis', 'spec.template.spec.securityContext', 'runAsNonRot', true],
+    [
+      'ScaledObject',
+      'cnn-lens-worker',
+      'spec.advanced.horizontalPodAutoscalerConfig',
+      'behaviour',
+      {},
+    ],
+  ])(
+    'rejects %s/%s with %s.%s, which the OpenAPI check lets through',
+    (kind, name, parent, key, value) => {
+      const changed = find(withField(manifests, [kind, name], parent, key, value), kind, name);
+      const field = `${parent}.${key}`.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+
+      expect(kubernetesSchemaProblems(changed)).toEqual([]);
+      expect(unknownFieldProblems(changed)).toEqual([
+        expect.stringMatching(new RegExp(`^${kind}/${name}\\.${escapeRegExp(field)}: unknown`)),
+      ]);
+    },
+  );
+
+  it('accepts any key in free maps (labels, ConfigMap data) and refuses a kind it has no schema for', () => {
+    const configMap = ['ConfigMap', 'cnn-lens-config'] as const;
+    const labelled = withField(manifests, configMap, 'metadata.labels', 'example.com/any', 'x');
+    const changed = find(withField(labelled, configMap, 'data', 'ANY_SETTING', 'y'), ...configMap);
+
+    expect(unknownFieldProblems(changed)).toEqual([]);
+    expect(unknownFieldProblems({ apiVersion: 'batch/v1', kind: 'CronJob' })).toEqual([
+      'no schema known for batch/v1/CronJob',
+    ]);
   });
 });
 
@@ -245,6 +348,8 @@ describe('kubectl kustomize deploy/k8s', () => {
 
     expect(rendered.length).toBe(kustomizationManifests().length);
     expect(rendered.flatMap(kubernetesSchemaProblems)).toEqual([]);
+    expect(rendered.flatMap(unknownFieldProblems)).toEqual([]);
+    expect(kedaAddressProblems(rendered, NAMESPACE)).toEqual([]);
     for (const manifest of rendered.filter((m) => m.kind !== 'Namespace')) {
       expect((manifest.metadata as { namespace?: string }).namespace).toBe('cnn-lens');
     }
@@ -254,6 +359,7 @@ describe('kubectl kustomize deploy/k8s', () => {
     const rendered = renderKustomization(['models-pvc']);
 
     expect(rendered.flatMap(kubernetesSchemaProblems)).toEqual([]);
+    expect(rendered.flatMap(unknownFieldProblems)).toEqual([]);
     expect(find(rendered, 'PersistentVolumeClaim', 'cnn-lens-models')).toBeDefined();
     for (const name of ['cnn-lens-api', 'cnn-lens-worker']) {
       const pod = workload(rendered, 'Deployment', name).spec.template.spec;

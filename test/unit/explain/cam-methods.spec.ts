@@ -1,5 +1,5 @@
 import type { LayerTensors } from '../../../src/explain/layer-tensors';
-import { ablationCamMap } from '../../../src/explain/methods/ablation-cam.method';
+import { ablationCamMap, ablationValue } from '../../../src/explain/methods/ablation-cam.method';
 import { camMap } from '../../../src/explain/methods/cam.method';
 import { eigenCamMap } from '../../../src/explain/methods/eigen-cam.method';
 import { gradCamElementwiseMap } from '../../../src/explain/methods/grad-cam-elementwise.method';
@@ -118,23 +118,48 @@ describe('CAM-family maps (hand-computed, docs/methods.md)', () => {
     ).toEqual([0, 2]);
   });
 
-  it('scorecam masks are the channel upsampled with half-pixel centres, then min-max normalised', () => {
+  it('ablationcam sets a channel to 0 when min(A) is 0, else to min(A) - 1e7 (pytorch-grad-cam)', () => {
+    expect(ablationValue(Float32Array.of(0, 2, 5))).toBe(0);
+    expect(ablationValue(Float32Array.of(3, -1.5, 2))).toBe(-1.5 - 1e7);
+    expect(ablationValue(Float32Array.of(0.5, 2))).toBe(0.5 - 1e7);
+  });
+
+  it('ablationcam uses the drops sign(s) (s - s_k) when s = 0 makes (s - s_k) / s infinite', () => {
+    const tensors = layer(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    );
+
+    // s = 0, s_k = [1, -3]: drops [-1, 3]; M = -A_0 + 3 A_1.
+    expect(values(ablationCamMap(tensors, 0, [1, -3]))).toEqual([-1, 3]);
+    // s = -1e-320 (subnormal): (s - s_k) / s overflows; sign(s) = -1 keeps the direction of [-1, 1] / s.
+    expect(values(ablationCamMap(tensors, -1e-320, [1, -1]))).toEqual([1, -1]);
+    expect(values(ablationCamMap(tensors, 0, [1, -3])).every(Number.isFinite)).toBe(true);
+  });
+
+  it('scorecam masks are the channel upsampled with align_corners=True, then (U - min) / (max - min + 1e-8)', () => {
     const tensors = { channels: 1, height: 2, width: 2, activation: Float32Array.of(0, 1, 2, 3) };
-    // Rows of the 4x4 upsampling of [[0, 1], [2, 3]]: [0, .25, .75, 1] + [0, .5, 1.5, 2] per row; / 3.
-    const expected = [
-      0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3,
-    ].map((v) => v / 3);
+    // Output pixel d samples the input at d * (2 - 1) / (4 - 1): U[y][x] = (x + 2 y) / 3 for [[0, 1], [2, 3]].
+    const expected = Array.from({ length: 16 }, (_, i) => ((i % 4) + 2 * Math.floor(i / 4)) / 3);
 
     const mask = Array.from(scoreCamMask(tensors, 0, 4, 4));
-    mask.forEach((v, i) => expect(v).toBeCloseTo(expected[i] ?? NaN, 6));
+    mask.forEach((v, i) => expect(v).toBeCloseTo((expected[i] ?? NaN) / (3 + 1e-8), 6));
+    expect(mask[0]).toBe(0);
+    expect(mask[15]).toBeCloseTo(3 / (3 + 1e-8), 7);
   });
 
   it('scorecam masks keep rows and columns apart on a non-square layer', () => {
     const row = { channels: 1, height: 1, width: 2, activation: Float32Array.of(0, 1) };
 
-    // Height 1 -> 2 repeats the row; width 2 -> 4 with half-pixel centres gives [0, .25, .75, 1].
+    // Height 1 -> 2 repeats the row; width 2 -> 4 samples at 0, 1/3, 2/3, 1.
     const mask = Array.from(scoreCamMask(row, 0, 2, 4));
-    expect(mask).toEqual([0, 0.25, 0.75, 1, 0, 0.25, 0.75, 1]);
+    [0, 1 / 3, 2 / 3, 1, 0, 1 / 3, 2 / 3, 1].forEach((v, i) => expect(mask[i]).toBeCloseTo(v, 6));
   });
 
   it('scorecam weights are the softmax of the masked scores; a constant channel gives a zero mask', () => {

@@ -14,17 +14,18 @@ import { probeValueFacts } from '../../../src/runtime/value-probe';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
+/** A session factory on one CPU thread, as the test machine is shared. */
+export function testSessionFactory(): SessionFactory {
+  return new SessionFactory({
+    executionProviders: ['cpu'],
+    cudaDeviceId: 0,
+    intraOpThreads: 1,
+  });
+}
+
 /** Sessions on one CPU thread, as the test machine is shared. */
-export function testSessions(capacity = 8): ExplainSessions {
-  return new ExplainSessions(
-    new SessionFactory({
-      executionProviders: ['cpu'],
-      cudaDeviceId: 0,
-      cudaMemoryLimitBytes: undefined,
-      intraOpThreads: 1,
-    }),
-    capacity,
-  );
+export function testSessions(capacity = 8, factory = testSessionFactory()): ExplainSessions {
+  return new ExplainSessions(factory, capacity);
 }
 
 /** Request parameters with the schema's defaults, as the handler sees them. */
@@ -63,6 +64,7 @@ export async function explainableModel(
     defaultLayer: undefined,
     layers: [],
     executionProvider: 'cpu',
+    requestedExecutionProviders: ['cpu'],
     specSource: 'inferred',
     ...descriptor,
   };

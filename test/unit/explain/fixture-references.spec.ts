@@ -8,6 +8,7 @@ import { computeCam } from '../../../src/explain/cam-family.runner';
 import { computeInputMap } from '../../../src/explain/input-gradient.runner';
 import type { ModelTensor } from '../../../src/explain/input-tensor';
 import { reluMinMax } from '../../../src/explain/map-normalization';
+import { readModelFile } from '../../../src/onnx/model-file.reader';
 import { readNpy } from '../../support/npy.reader';
 import {
   REPO_ROOT,
@@ -25,7 +26,14 @@ interface Reference {
   readonly mainLayer: string;
   readonly camApplies: boolean;
   readonly methods: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** aug_smooth and eigen_smooth references: a method, its options, its file. */
+  readonly methodVariants?: readonly {
+    readonly method: string;
+    readonly options: Readonly<Record<string, string>>;
+    readonly file: string;
+  }[];
   readonly inputMethods: Readonly<Record<string, string>>;
+  readonly guidedGradient: string;
   readonly methodOptions?: {
     readonly 'integrated-gradients'?: { steps: number; baseline: string };
   };
@@ -45,6 +53,34 @@ const names = fs.existsSync(NETS)
 describe('explanation methods against the PyTorch references of test/fixtures/nets', () => {
   it('finds the fixture networks', () => {
     expect(names.length).toBeGreaterThan(0);
+  });
+
+  it('has aug_smooth and eigen_smooth references for two methods each on at least three nets', () => {
+    const withBoth = names.filter((name) => {
+      const reference = JSON.parse(
+        fs.readFileSync(path.join(NETS, name, 'reference.json'), 'utf8'),
+      ) as Reference;
+      const methodsWith = (option: string) =>
+        new Set(
+          (reference.methodVariants ?? [])
+            .filter((v) => v.options[option] === 'true')
+            .map((v) => v.method),
+        ).size;
+      return methodsWith('aug_smooth') >= 2 && methodsWith('eigen_smooth') >= 2;
+    });
+
+    expect(withBoth.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('vgg has an inference Dropout node before its fully connected head (export drops the PyTorch one)', () => {
+    const graph = readModelFile(path.join(NETS, 'vgg/model.onnx')).graph;
+    const nodes = graph?.node ?? [];
+    const dropout = nodes.find((node) => node.opType === 'Dropout');
+    const head = nodes.findLast((node) => node.opType === 'Gemm');
+
+    expect(dropout?.name).toBe('/model/classifier/classifier.2/Dropout');
+    expect(head?.input[0]).toBe(dropout?.output[0]);
+    expect(graph?.output.map((o) => o.name)).toEqual(['logits']);
   });
 
   describe.each(names)('%s', (name) => {
@@ -92,22 +128,47 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       60_000,
     );
 
+    const variants = (reference.methodVariants ?? []).map(
+      (v) => [`${v.method} with ${Object.keys(v.options).join(', ')}`, v] as const,
+    );
+    if (variants.length > 0) {
+      it.each(variants)(
+        `%s on ${reference.mainLayer} matches within ${TOLERANCE}`,
+        async (_, variant) => {
+          const ctx = {
+            model,
+            sessions,
+            layer: reference.mainLayer,
+            options: parameters({ method: variant.method, ...variant.options }),
+          };
+          const result = await computeCam(ctx, tensor, reference.targetClass);
+
+          const expected = readNpy(path.join(dir, variant.file)).data;
+          expect(maxAbsDifference(reluMinMax(result.raw).data, expected)).toBeLessThanOrEqual(
+            TOLERANCE,
+          );
+        },
+        60_000,
+      );
+    }
+
+    const inputContext = (options: Record<string, string>) => ({
+      model,
+      sessions,
+      layer: reference.mainLayer,
+      options: parameters(options),
+      blackBaseline: new Float32Array(input.data.length),
+    });
+
     const inputMethods = Object.entries(reference.inputMethods);
     it.each(inputMethods)(
       `%s matches within ${TOLERANCE}`,
       async (method, file) => {
         const ig = reference.methodOptions?.['integrated-gradients'];
-        const options = parameters({
+        const ctx = inputContext({
           method,
           ...(ig === undefined ? {} : { steps: String(ig.steps), baseline: ig.baseline }),
         });
-        const ctx = {
-          model,
-          sessions,
-          layer: undefined,
-          options,
-          blackBaseline: new Float32Array(input.data.length),
-        };
         const result = await computeInputMap(ctx, tensor, reference.targetClass);
 
         const expected = readNpy(path.join(dir, file));
@@ -117,6 +178,38 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       },
       60_000,
     );
+
+    it('guided-backprop keeps the signed guided gradient [C, H, W] within 1e-4 of its largest magnitude', async () => {
+      const result = await computeInputMap(
+        inputContext({ method: 'guided-backprop' }),
+        tensor,
+        reference.targetClass,
+      );
+
+      const expected = readNpy(path.join(dir, reference.guidedGradient));
+      const [, channels, height, width] = expected.shape;
+      expect(
+        result.planes && [result.planes.channels, result.planes.height, result.planes.width],
+      ).toEqual([channels, height, width]);
+      const scale = Math.max(...Array.from(expected.data, Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      expect(
+        maxAbsDifference(result.planes?.data ?? [], expected.data) / scale,
+      ).toBeLessThanOrEqual(TOLERANCE);
+    }, 60_000);
+
+    it('smoothgrad with sigma=0 equals the saliency reference (every sample is x itself)', async () => {
+      const result = await computeInputMap(
+        inputContext({ method: 'smoothgrad', sigma: '0', samples: '3' }),
+        tensor,
+        reference.targetClass,
+      );
+
+      const saliency = readNpy(path.join(dir, reference.inputMethods.saliency ?? ''));
+      expect(maxAbsDifference(reluMinMax(result.raw).data, saliency.data)).toBeLessThanOrEqual(
+        TOLERANCE,
+      );
+    }, 60_000);
 
     if (reference.camApplies) {
       it('cam equals gradcam up to normalisation (global average pooling then one linear layer)', async () => {

@@ -1,3 +1,7 @@
+import { crc32 } from 'node:zlib';
+
+import sharp from 'sharp';
+
 import { DomainError } from '../../../src/errors/domain-error';
 import { decodeUpload } from '../../../src/imaging/image-decoder';
 import {
@@ -12,6 +16,33 @@ import {
 } from '../../fixtures/images/test-images';
 
 const limits = { maxPixels: 4_000_000 };
+
+/** A copy of `bytes` with `count` bytes inverted from `fraction` of its length on: damaged, not cut short. */
+function flipBytes(bytes: Buffer, fraction: number, count = 16): Buffer {
+  const damaged = Buffer.from(bytes);
+  const start = Math.floor(bytes.length * fraction);
+  for (let i = start; i < start + count; i += 1) {
+    damaged[i] ^= 0xff;
+  }
+  return damaged;
+}
+
+/** A smooth gradient: compressed data that decoders check more tightly than noise. */
+const gradient = (width: number, height: number): Buffer =>
+  rgbPixels(width, height, (x, y) => [x * 4, y * 4, (x + y) * 2]);
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typed));
+  return Buffer.concat([length, typed, crc]);
+}
+
+/** A PNG with `extra` inserted right after its IHDR chunk (8-byte signature + 25-byte IHDR). */
+const afterIhdr = (png: Buffer, extra: Buffer): Buffer =>
+  Buffer.concat([png.subarray(0, 33), extra, png.subarray(33)]);
 
 async function decodeError(bytes: Buffer, maxPixels = limits.maxPixels): Promise<DomainError> {
   try {
@@ -101,6 +132,74 @@ describe('decodeUpload', () => {
 
       expect(error.code).toBe('IMAGE_CORRUPT');
       expect(error.message).toContain('png');
+    });
+
+    it('refuses a complete JPEG whose entropy-coded data is damaged (bad Huffman code)', async () => {
+      const jpeg = await rawImage(noisyPixels(64, 48), 64, 48, 3).jpeg().toBuffer();
+      // libvips decodes it with failOn 'error', reporting the damage only as a warning.
+      await expect(
+        sharp(flipBytes(jpeg, 0.7), { failOn: 'error' }).raw().toBuffer(),
+      ).resolves.toBeDefined();
+
+      const error = await decodeError(flipBytes(jpeg, 0.7));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.kind).toBe('invalid-argument');
+      expect(error.message).toBe(
+        'Parameter "image" must be a complete, valid jpeg file, but decoding failed: Corrupt JPEG data: bad Huffman code',
+      );
+    });
+
+    it('refuses a complete JPEG whose scan ends early (premature end of data segment)', async () => {
+      const jpeg = await rawImage(noisyPixels(64, 48), 64, 48, 3).jpeg().toBuffer();
+
+      const error = await decodeError(flipBytes(jpeg, 0.5));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.message).toContain('Corrupt JPEG data: premature end of data segment');
+    });
+
+    it('refuses a complete PNG with damaged image data (zlib check of the IDAT stream)', async () => {
+      const png = await rawImage(gradient(64, 48), 64, 48, 3).png().toBuffer();
+
+      const error = await decodeError(flipBytes(png, 0.5));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.message).toContain(
+        'valid png file, but decoding failed: vipspng: libpng read error',
+      );
+    });
+
+    it('refuses a complete GIF whose LZW data holds an invalid code', async () => {
+      const gif = await rawImage(gradient(64, 48), 64, 48, 3).gif().toBuffer();
+
+      const error = await decodeError(flipBytes(gif, 0.5));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.message).toContain(
+        'valid gif file, but decoding failed: gifload_buffer: Invalid frame data',
+      );
+    });
+
+    it('refuses a complete lossless WebP whose entropy codes are damaged', async () => {
+      const webp = await rawImage(gradient(64, 48), 64, 48, 3).webp({ lossless: true }).toBuffer();
+
+      const error = await decodeError(flipBytes(webp, 0.5));
+
+      expect(error.code).toBe('IMAGE_CORRUPT');
+      expect(error.message).toContain(
+        'valid webp file, but decoding failed: webp2vips: unable to read pixels',
+      );
+    });
+
+    // Lossy WebP (VP8) carries no checksum and every bit sequence is a valid arithmetic-coded
+    // stream, so libwebp decodes a changed byte into a different picture; GIF's LZW has no
+    // checksum either, and a changed byte that still forms valid codes decodes. No decoder
+    // can tell these from intact files (README, Limits).
+    it.skip('refuses a lossy WebP with changed bytes in its VP8 data (undetectable: no checksum)', async () => {
+      const webp = await rawImage(noisyPixels(64, 48), 64, 48, 3).webp().toBuffer();
+
+      expect((await decodeError(flipBytes(webp, 0.5))).code).toBe('IMAGE_CORRUPT');
     });
 
     it('checks the pixel limit from the header, before decoding', async () => {
@@ -275,6 +374,51 @@ describe('decodeUpload', () => {
       expect(Array.from(image.data)).toEqual([
         0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255,
       ]);
+    });
+
+    it('accepts a JPEG with extraneous bytes between segments, a warning real encoders cause', async () => {
+      const pixels = rgbPixels(32, 32, () => [50, 100, 150]);
+      const jpeg = await rawImage(pixels, 32, 32, 3).jpeg({ quality: 100 }).toBuffer();
+      const dht = jpeg.indexOf(Buffer.from([0xff, 0xc4]));
+      const padded = Buffer.concat([jpeg.subarray(0, dht), Buffer.alloc(3), jpeg.subarray(dht)]);
+      // sharp's own strict level ('warning') refuses it.
+      await expect(sharp(padded, { failOn: 'warning' }).raw().toBuffer()).rejects.toThrow(
+        'Corrupt JPEG data: 3 extraneous bytes before marker 0xc4',
+      );
+
+      const image = await decodeUpload(padded, limits);
+
+      expect([image.width, image.height, image.format]).toEqual([32, 32, 'jpeg']);
+      expectClose(pixelAt(image.data, 32, 16, 16), [50, 100, 150], 3);
+    });
+
+    it('accepts a PNG whose ancillary text chunk has a bad CRC, its pixels intact', async () => {
+      const pixels = rgbPixels(4, 4, (x, y) => [x * 60, y * 60, 9]);
+      const png = await rawImage(pixels, 4, 4, 3).png().toBuffer();
+      const text = pngChunk('tEXt', Buffer.from('Comment\0written by a careless tool'));
+      text[text.length - 1] ^= 0xff;
+
+      const image = await decodeUpload(afterIhdr(png, text), limits);
+
+      expect(Array.from(image.data)).toEqual(Array.from(pixels));
+    });
+
+    it('accepts a grey PNG that carries an RGB ICC profile', async () => {
+      const rgb = await sharp({
+        create: { width: 4, height: 4, channels: 3, background: '#808080' },
+      })
+        .withIccProfile('srgb')
+        .png()
+        .toBuffer();
+      const at = rgb.indexOf('iCCP') - 4;
+      const iccp = rgb.subarray(at, at + 12 + rgb.readUInt32BE(at));
+      const grey = await rawImage(Buffer.alloc(16, 100), 4, 4, 1).png().toBuffer();
+
+      const image = await decodeUpload(afterIhdr(grey, iccp), limits);
+
+      // libpng expands grey to RGB under an RGB profile; the grey level itself must survive
+      expect([image.width, image.height, image.data.length]).toEqual([4, 4, 48]);
+      expect(Array.from(new Set(image.data))).toEqual([100]);
     });
 
     it('accepts AVIF and TIFF', async () => {

@@ -2,8 +2,12 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import * as ort from 'onnxruntime-node';
+import pino from 'pino';
+
+import { ConfigurationError } from '../../../src/errors/configuration.error';
 import { ModelRepository } from '../../../src/models/model-repository';
-import { SessionFactory } from '../../../src/runtime/session-factory';
+import { SessionFactory, type SessionOpener } from '../../../src/runtime/session-factory';
 import { silentLogger } from '../../support/silent-logger';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -13,11 +17,46 @@ const EXTERNAL = path.join(ROOT, 'test/fixtures/models/external-data');
 const sessions = new SessionFactory({
   executionProviders: ['cpu'],
   cudaDeviceId: 0,
-  cudaMemoryLimitBytes: undefined,
   intraOpThreads: 1,
 });
 
-async function repositoryWith(layout: Record<string, Record<string, string | Buffer>>): Promise<ModelRepository> {
+/** A logger whose JSON lines are kept, to read what was logged. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { lines, logger };
+}
+
+/** Stands in for onnxruntime on a machine without a GPU: CUDA fails, the CPU opens the model. */
+const noGpu: SessionOpener = (model, options) => {
+  const asksCuda = (options.executionProviders ?? []).some(
+    (provider) => typeof provider === 'object' && provider.name === 'cuda',
+  );
+  return asksCuda
+    ? Promise.reject(new Error('CUDA failure 100: no CUDA-capable device is detected'))
+    : ort.InferenceSession.create(model as string, { executionProviders: ['cpu'] });
+};
+
+async function configurationError(work: Promise<unknown>): Promise<ConfigurationError> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError, nothing was thrown');
+}
+
+async function repositoryWith(
+  layout: Record<string, Record<string, string | Buffer>>,
+  factory: SessionFactory = sessions,
+  logger: pino.Logger = silentLogger,
+): Promise<ModelRepository> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cnn-lens-models-'));
   for (const [model, files] of Object.entries(layout)) {
     await fs.mkdir(path.join(root, model), { recursive: true });
@@ -25,7 +64,7 @@ async function repositoryWith(layout: Record<string, Record<string, string | Buf
       await fs.writeFile(path.join(root, model, file), content);
     }
   }
-  const repository = new ModelRepository(root, sessions, silentLogger);
+  const repository = new ModelRepository(root, factory, logger);
   await repository.loadAll();
   return repository;
 }
@@ -143,5 +182,87 @@ describe('ModelRepository', () => {
     const repository = await repositoryWith({ good: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } });
 
     expect(() => repository.get('resnet')).toThrow('model "resnet" is not in the model repository; available: good');
+  });
+
+  it('stops the start with INVALID_CONFIGURATION naming MODEL_REPOSITORY and the path when the folder is missing', async () => {
+    const missing = path.join(os.tmpdir(), 'cnn-lens-no-such-repository');
+    const repository = new ModelRepository(missing, sessions, silentLogger);
+
+    const error = await configurationError(repository.loadAll());
+
+    expect(error.code).toBe('INVALID_CONFIGURATION');
+    expect(error.problems).toEqual([
+      expect.objectContaining({ variable: 'MODEL_REPOSITORY', received: missing }),
+    ]);
+    expect(error.message).toContain(`MODEL_REPOSITORY="${missing}" is invalid`);
+    expect(error.message).toContain('a readable folder of models');
+    expect(error.message).toContain('ENOENT');
+  });
+
+  it('stops the start when MODEL_REPOSITORY names a file, not a folder', async () => {
+    const file = path.join(BUNDLED, 'model.json');
+
+    const error = await configurationError(
+      new ModelRepository(file, sessions, silentLogger).loadAll(),
+    );
+
+    expect(error.message).toContain(`MODEL_REPOSITORY="${file}" is invalid`);
+    expect(error.message).toContain('ENOTDIR');
+  });
+
+  it('logs a warning and describes the fallback when CUDA is asked for and missing', async () => {
+    const { lines, logger } = capturingLogger();
+    const factory = new SessionFactory(
+      { executionProviders: ['cuda', 'cpu'], cudaDeviceId: 0, intraOpThreads: 1 },
+      noGpu,
+    );
+
+    const repository = await repositoryWith(
+      { plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } },
+      factory,
+      logger,
+    );
+
+    const reason = 'cuda unavailable: CUDA failure 100: no CUDA-capable device is detected';
+    expect(lines.filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({
+        msg: 'execution provider fell back to cpu',
+        model: 'plain',
+        requested: ['cuda', 'cpu'],
+        reason,
+      }),
+    ]);
+    expect(repository.get('plain').descriptor).toMatchObject({
+      executionProvider: 'cpu',
+      requestedExecutionProviders: ['cuda', 'cpu'],
+      executionProviderFallback: reason,
+    });
+  });
+
+  it('logs no provider warning when the CPU was the only provider asked for', async () => {
+    const { lines, logger } = capturingLogger();
+
+    const repository = await repositoryWith(
+      { plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } },
+      sessions,
+      logger,
+    );
+
+    expect(lines.filter((line) => line.level === 40)).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'model loaded', provider: 'cpu' }));
+    expect(repository.get('plain').descriptor.executionProviderFallback).toBeUndefined();
+  });
+
+  it('stops the start when only cuda is asked for and it cannot start', async () => {
+    const factory = new SessionFactory(
+      { executionProviders: ['cuda'], cudaDeviceId: 0, intraOpThreads: 1 },
+      noGpu,
+    );
+
+    const error = await configurationError(
+      repositoryWith({ plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } }, factory),
+    );
+
+    expect(error.message).toContain('ORT_EXECUTION_PROVIDERS="cuda" is invalid');
   });
 });
