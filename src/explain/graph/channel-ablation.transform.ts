@@ -1,6 +1,7 @@
 import { GraphView } from '../../onnx/graph.view';
 import { makeNode, makeValueInfo } from '../../onnx/onnx.factory';
 import type { ModelProto } from '../../onnx/onnx.types';
+import { spliceAfterValue } from '../../onnx/value-splice';
 import type { ValueFacts } from '../../onnx/value-facts';
 
 export interface AblatedModel {
@@ -43,19 +44,10 @@ export function ablateChannels(
   const kept = fresh(`${value}/cnnlens_kept`);
   const ablated = fresh(`${value}/cnnlens_ablated`);
 
-  const rewired = view.graph.node.map((node) =>
-    node.input.includes(value)
-      ? { ...node, input: node.input.map((v) => (v === value ? ablated : v)) }
-      : node,
-  );
-  const producer = view.producer(value)?.node;
-  const at = producer === undefined ? 0 : view.graph.node.indexOf(producer) + 1;
-  rewired.splice(
-    at,
-    0,
+  const rewired = spliceAfterValue(view, value, ablated, [
     makeNode('Mul', [value, keepInput], [kept], `cnnlens_ablation_keep_${value}`),
     makeNode('Add', [kept, fillInput], [ablated], `cnnlens_ablation_fill_${value}`),
-  );
+  ]);
 
   const gateShape = [batch, fact.shape[1] ?? 1, ...fact.shape.slice(2).map(() => 1)];
   return {

@@ -1,5 +1,3 @@
-import { crc32 } from 'node:zlib';
-
 import sharp from 'sharp';
 
 import { DomainError } from '../../../src/errors/domain-error';
@@ -8,6 +6,7 @@ import {
   animatedImage,
   noisyPixels,
   pixelAt,
+  pngChunk,
   pngHeaderOnly,
   rawImage,
   rgbPixels,
@@ -30,15 +29,6 @@ function flipBytes(bytes: Buffer, fraction: number, count = 16): Buffer {
 /** A smooth gradient: compressed data that decoders check more tightly than noise. */
 const gradient = (width: number, height: number): Buffer =>
   rgbPixels(width, height, (x, y) => [x * 4, y * 4, (x + y) * 2]);
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
 
 /** A PNG with `extra` inserted right after its IHDR chunk (8-byte signature + 25-byte IHDR). */
 const afterIhdr = (png: Buffer, extra: Buffer): Buffer =>

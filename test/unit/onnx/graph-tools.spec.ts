@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { ints, int, float } from '../../../src/onnx/autodiff/gradient-rule';
 import { findCamHead } from '../../../src/onnx/cam-head';
 import { exposeValues } from '../../../src/onnx/expose-values';
-import { gateValue } from '../../../src/onnx/gate-value';
+import { ablateChannels } from '../../../src/explain/graph/channel-ablation.transform';
 import { GraphView } from '../../../src/onnx/graph.view';
 import { encodeModel } from '../../../src/onnx/onnx.codec';
 import type { ModelProto } from '../../../src/onnx/onnx.types';
@@ -196,34 +196,42 @@ describe('targetable layers', () => {
   });
 });
 
-describe('gateValue', () => {
-  it('multiplies the value per batch row and channel, rewiring its consumers', async () => {
+describe('ablateChannels', () => {
+  it('replaces channels per batch row by keep * value + fill, rewiring the consumers only', async () => {
     const model = smallCnn(gapFlatten, gemmHead, 'logits', fc);
     const facts = await probeValueFacts(model, { x: [2, 3, 6, 6] });
-    const gated = gateValue(model, 'r2', 'gate', facts);
+    const ablated = ablateChannels(model, 'r2', facts, 'batch');
     const x = new ort.Tensor('float32', X, [2, 3, 6, 6]);
 
-    // Row 0 keeps every channel, row 1 keeps none: its logits are then the bias (beta = 1).
-    const gate = Float32Array.from({ length: 10 }, (_, i) => (i < 5 ? 1 : 0));
-    const out = await run(gated.model, { x, gate: new ort.Tensor('float32', gate, [2, 5, 1, 1]) });
+    // Row 0 keeps every channel; row 1 replaces every channel by 1, so its pooled
+    // features are all 1 and its logits are 2 * (sum of each class's weights) + bias.
+    const keep = Float32Array.from({ length: 10 }, (_, i) => (i < 5 ? 1 : 0));
+    const fill = Float32Array.from({ length: 10 }, (_, i) => (i < 5 ? 0 : 1));
+    const out = await run(ablated.model, {
+      x,
+      [ablated.keepInput]: new ort.Tensor('float32', keep, [2, 5, 1, 1]),
+      [ablated.fillInput]: new ort.Tensor('float32', fill, [2, 5, 1, 1]),
+    });
     const plain = await run(model, { x });
 
     const logits = Array.from(out.logits.data as Float32Array);
     expect(logits.slice(0, 3)).toEqual(Array.from(plain.logits.data as Float32Array).slice(0, 3));
-    expect(logits.slice(3)).toEqual([0.5, -1, 2]);
-    expect(
-      gated.model.graph!.input.at(-1)?.type?.tensorType?.shape?.dim.map((d) => d.dimValue),
-    ).toEqual([2, 5, 1, 1]);
+    const rows = [0, 1, 2].map((k) => fcWeights.slice(k * 5, k * 5 + 5));
+    const expected = rows.map(
+      (w, k) => 2 * w.reduce((a, b) => a + Math.fround(b), 0) + [0.5, -1, 2][k],
+    );
+    logits.slice(3).forEach((value, k) => expect(value).toBeCloseTo(expected[k], 4));
   });
 
-  it('gives the gate a symbolic batch dimension on request, not the batch of the probed facts', async () => {
+  it('gives the new inputs the symbolic batch asked for and keeps the graph output unchanged', async () => {
     const model = smallCnn(gapFlatten, gemmHead, 'logits', fc);
     const facts = await probeValueFacts(model, { x: [2, 3, 6, 6] });
 
-    const dims = gateValue(model, 'r2', 'gate', facts, 'batch').model.graph!.input.at(-1)?.type
-      ?.tensorType?.shape?.dim;
+    const ablated = ablateChannels(model, 'r2', facts, 'batch');
 
+    const dims = ablated.model.graph!.input.at(-1)?.type?.tensorType?.shape?.dim;
     expect(dims?.map((d) => d.dimParam ?? d.dimValue)).toEqual(['batch', 5, 1, 1]);
+    expect(ablated.model.graph!.output.map((o) => o.name)).toEqual(['logits']);
   });
 });
 
