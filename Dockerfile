@@ -21,7 +21,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------
-# build: compile TypeScript to dist/, then drop the dev dependencies.
+# build: compile TypeScript to dist/, then drop the dev dependencies and the
+# native binaries of other platforms.
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY proto/ ./proto/
@@ -29,6 +30,16 @@ COPY src/ ./src/
 RUN npm run build \
   && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
   && npm cache clean --force
+# onnxruntime-node's package carries its native binding for every platform (darwin
+# 86 MB, win32 134 MB, linux/arm64 25 MB): keep only linux/<arch> of the platform being
+# built, which is where this stage runs (node names it x64 or arm64, as the folders do).
+# gpu-deps adds the CUDA provider to that same folder.
+RUN bin=node_modules/onnxruntime-node/bin/napi-v6 keep="linux/$(node -p process.arch)" \
+  && test -f "$bin/$keep/onnxruntime_binding.node" \
+  && mv "$bin/$keep" "$bin.keep" \
+  && rm -rf "$bin" \
+  && mkdir -p "$bin/linux" \
+  && mv "$bin.keep" "$bin/$keep"
 
 # ---------------------------------------------------------------------------
 # gpu-deps: onnxruntime-node's install script fetches the CUDA 12 execution

@@ -68,12 +68,37 @@ export async function startProcess(
     httpPort,
     grpcPort: grpc?.port,
     stop: async () => {
-      await grpc?.close(config.queue.shutdownTimeoutMs);
-      await app.close();
-      await worker?.close();
+      // The worker stops taking jobs at once, while the servers drain their calls: a call still
+      // waiting for a job must not let this process start new ones. Then the job runner closes.
+      const graceMs = serverGraceMs(config.queue.shutdownTimeoutMs);
+      await Promise.all([worker?.close(), grpc?.close(graceMs), closeHttp(app, graceMs)]);
       await services.jobs.close();
     },
   };
+}
+
+/** Time kept after the servers' grace, before SHUTDOWN_TIMEOUT_MS forces the exit: closing and logging. */
+const STOP_RESERVE_MS = 5000;
+
+/**
+ * How long HTTP and gRPC calls in flight may take to finish after SIGTERM:
+ * less than SHUTDOWN_TIMEOUT_MS, so that the servers are closed (their
+ * remaining calls cut) and the connections released before the forced exit.
+ */
+export function serverGraceMs(shutdownTimeoutMs: number): number {
+  return shutdownTimeoutMs - Math.min(STOP_RESERVE_MS, Math.floor(shutdownTimeoutMs / 4));
+}
+
+/** Fastify's close waits for every request in flight; past graceMs the remaining ones are cut. */
+async function closeHttp(app: NestFastifyApplication, graceMs: number): Promise<void> {
+  const server = app.getHttpAdapter().getInstance().server;
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  timer.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function listeningPort(app: NestFastifyApplication, configured: number): number {

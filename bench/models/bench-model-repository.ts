@@ -2,7 +2,12 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 import { encodeModel } from '../../src/onnx/onnx.codec';
-import { buildResNet50, RESNET50_INPUT, RESNET50_LAST_LAYER, RESNET50_OUTPUT } from './resnet50.builder';
+import {
+  buildResNet50,
+  RESNET50_INPUT,
+  RESNET50_LAST_LAYER,
+  RESNET50_OUTPUT,
+} from './resnet50.builder';
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, '../..');
 export const BENCH_OUT = path.join(REPOSITORY_ROOT, 'bench', 'out');
@@ -53,7 +58,9 @@ export async function prepareBenchModels(log: (line: string) => void): Promise<s
     const bytes = encodeModel(buildResNet50());
     await fs.writeFile(`${file}.partial`, bytes);
     await fs.rename(`${file}.partial`, file);
-    log(`built ${path.relative(REPOSITORY_ROOT, file)} (${(bytes.length / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `built ${path.relative(REPOSITORY_ROOT, file)} (${(bytes.length / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   await fs.writeFile(path.join(folder, 'model.json'), `${JSON.stringify(resnetSpec, null, 2)}\n`);
   await fs.writeFile(

@@ -1,5 +1,10 @@
 import { makeNode, makeValueInfo, type NodeAttributeValue } from '../../src/onnx/onnx.factory';
-import { DataType, type ModelProto, type NodeProto, type TensorProto } from '../../src/onnx/onnx.types';
+import {
+  DataType,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from '../../src/onnx/onnx.types';
 import { makeTensor } from '../../src/onnx/tensor.data';
 import { seededRandom } from '../../test/support/seeded-random';
 
@@ -82,8 +87,28 @@ class GraphWriter {
     const prefix = `${stage}.${index}`;
     const out = width * EXPANSION;
 
-    let y = this.convBnRelu(scope, `${prefix}.conv1`, `${prefix}.bn1`, 'relu', x, inChannels, width, 1, 1);
-    y = this.convBnRelu(scope, `${prefix}.conv2`, `${prefix}.bn2`, 'relu_1', y, width, width, 3, stride);
+    let y = this.convBnRelu(
+      scope,
+      `${prefix}.conv1`,
+      `${prefix}.bn1`,
+      'relu',
+      x,
+      inChannels,
+      width,
+      1,
+      1,
+    );
+    y = this.convBnRelu(
+      scope,
+      `${prefix}.conv2`,
+      `${prefix}.bn2`,
+      'relu_1',
+      y,
+      width,
+      width,
+      3,
+      stride,
+    );
     // A small last gamma keeps the residual sum from growing block after block (random weights, no training).
     y = this.convBn(scope, `${prefix}.conv3`, `${prefix}.bn3`, y, width, out, 1, 1, 0.2);
 
@@ -132,8 +157,10 @@ class GraphWriter {
     gamma: number,
   ): string {
     const fanIn = inChannels * kernel * kernel;
-    const weight = this.initializer(`${conv}.weight`, [outChannels, inChannels, kernel, kernel], () =>
-      this.normal(Math.sqrt(2 / fanIn)),
+    const weight = this.initializer(
+      `${conv}.weight`,
+      [outChannels, inChannels, kernel, kernel],
+      () => this.normal(Math.sqrt(2 / fanIn)),
     );
     const pad = Math.floor(kernel / 2);
     const y = this.node('Conv', `${scope}/${conv.split('.').at(-1)}`, [x, weight], {
@@ -159,13 +186,32 @@ class GraphWriter {
     });
   }
 
-  gemm(name: string, prefix: string, x: string, inFeatures: number, outFeatures: number, output: string): void {
+  gemm(
+    name: string,
+    prefix: string,
+    x: string,
+    inFeatures: number,
+    outFeatures: number,
+    output: string,
+  ): void {
     const bound = 1 / Math.sqrt(inFeatures);
-    const weight = this.initializer(`${prefix}.weight`, [outFeatures, inFeatures], () =>
-      bound * (2 * this.random() - 1),
+    const weight = this.initializer(
+      `${prefix}.weight`,
+      [outFeatures, inFeatures],
+      () => bound * (2 * this.random() - 1),
     );
-    const bias = this.initializer(`${prefix}.bias`, [outFeatures], () => bound * (2 * this.random() - 1));
-    this.node('Gemm', name, [x, weight, bias], { alpha: float(1), beta: float(1), transB: int(1) }, output);
+    const bias = this.initializer(
+      `${prefix}.bias`,
+      [outFeatures],
+      () => bound * (2 * this.random() - 1),
+    );
+    this.node(
+      'Gemm',
+      name,
+      [x, weight, bias],
+      { alpha: float(1), beta: float(1), transB: int(1) },
+      output,
+    );
   }
 
   model(): ModelProto {

@@ -19,15 +19,19 @@ import type { QueueJobWorker } from '../jobs/queue/queue-job.worker';
 import type { Logger } from '../logging/logger';
 import { measureHandlers } from '../metrics/measured-job.handler';
 import { ServiceMetrics } from '../metrics/service-metrics';
+import { checkDefaultModel } from '../models/default-model.check';
 import { ModelRepository } from '../models/model-repository';
-import { SessionFactory, sessionFactoryOptionsFrom } from '../runtime/session-factory';
+import { processSessionFactory } from '../runtime/session-factory';
 
-/** Loads the model repository; shared by the API and the workers. */
+/**
+ * Loads the model repository and checks that DEFAULT_MODEL is one of its
+ * models; shared by the API and the workers.
+ */
 export async function createModelRepository(
   config: AppConfig,
   logger: Logger,
 ): Promise<ModelRepository> {
-  const sessions = new SessionFactory(sessionFactoryOptionsFrom(config));
+  const sessions = processSessionFactory(config);
   if (config.cudaMemoryLimitBytes !== undefined) {
     // onnxruntime-node 1.30's binding forwards only deviceId to the CUDA provider.
     logger.warn(
@@ -37,6 +41,7 @@ export async function createModelRepository(
   }
   const models = new ModelRepository(path.resolve(config.modelRepository), sessions, logger);
   await models.loadAll();
+  checkDefaultModel(models, config.defaultModel);
   return models;
 }
 
@@ -48,10 +53,7 @@ export function createJobHandlers(
   const limits = { maxPixels: config.maxImagePixels };
   return new Map<JobKind, JobHandler>([
     ['predict', new PredictHandler(models, limits)],
-    [
-      'feature-maps',
-      new FeatureMapsHandler(models, limits, new SessionFactory(sessionFactoryOptionsFrom(config))),
-    ],
+    ['feature-maps', new FeatureMapsHandler(models, limits, processSessionFactory(config))],
     ['kernels', new KernelsHandler(models)],
     ['histograms', new HistogramsHandler(models)],
     ['prediction-image', new PredictionImageHandler(models, limits)],
@@ -85,12 +87,22 @@ export async function createInlineServices(
     inputTtlSeconds: config.queue.inputTtlSeconds,
     resultTtlSeconds: config.jobResultTtlSeconds,
   });
-  const jobs = new InlineJobRunner(new JobExecutor(handlers, store, metrics, logger), store, {
-    concurrency: config.workerConcurrency,
-    attempts: config.queue.attempts,
-    backoffMs: config.queue.backoffMs,
-    resultTtlSeconds: config.jobResultTtlSeconds,
+  const executor = new JobExecutor(handlers, store, metrics, logger, {
+    maxResponseBytes: config.maxResponseBytes,
   });
+  const jobs = new InlineJobRunner(
+    executor,
+    store,
+    {
+      concurrency: config.workerConcurrency,
+      attempts: config.queue.attempts,
+      backoffMs: config.queue.backoffMs,
+      resultTtlSeconds: config.jobResultTtlSeconds,
+      maxDepth: config.queueMaxDepth,
+    },
+    logger,
+  );
+  metrics.observeQueue(jobs);
   return { config, logger, models, jobs, metrics };
 }
 

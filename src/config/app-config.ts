@@ -4,12 +4,19 @@ import { ConfigurationError } from '../errors/configuration.error';
 
 const MEBIBYTE = 1024 * 1024;
 
-const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: `an integer from ${min} to ${max}` })
-    .int(`an integer from ${min} to ${max}`)
-    .min(min, `an integer from ${min} to ${max}`)
-    .max(max, `an integer from ${min} to ${max}`);
+// Decimal digits only: Number() would read ' ' as 0, and '0x50' or '1e3' as numbers nobody wrote.
+const integer = (min: number, max: number) => {
+  const expected = `an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, expected)
+    .transform(Number)
+    .pipe(z.number().min(min, expected).max(max, expected));
+};
+
+/** Text that must say something: a value of blanks is refused, not taken as the default. */
+const text = (expected: string) => z.string().refine((value) => value.trim().length > 0, expected);
 
 const executionProviders = z
   .string()
@@ -37,12 +44,12 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 /** Every setting cnn-lens reads, with its default; the README's configuration table mirrors it. */
 const environmentSchema = z.object({
   PORT: integer(0, 65535).default(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: text('a host name or IP address').default('0.0.0.0'),
   GRPC_PORT: integer(0, 65535).default(50051),
   ROLE: z.enum(['all', 'api', 'worker'], { error: 'one of all, api, worker' }).default('all'),
   REDIS_URL: redisUrl,
-  MODEL_REPOSITORY: z.string().min(1, 'a folder path').default('./models'),
-  DEFAULT_MODEL: z.string().min(1, 'a model name').default('fashion-mnist'),
+  MODEL_REPOSITORY: text('a folder path').default('./models'),
+  DEFAULT_MODEL: text('a model name').default('fashion-mnist'),
   ORT_EXECUTION_PROVIDERS: executionProviders.default(['cpu']),
   ORT_CUDA_DEVICE_ID: integer(0, 64).default(0),
   ORT_CUDA_MEMORY_LIMIT_MB: integer(1, 1024 * 1024).optional(),
@@ -57,6 +64,8 @@ const environmentSchema = z.object({
   JOB_RESULT_TTL_SECONDS: integer(1, 7 * 24 * 3600).default(3600),
   QUEUE_MAX_DEPTH: integer(1, 1_000_000).default(1000),
   GRPC_MAX_MESSAGE_BYTES: integer(1024, 2 * 1024 * MEBIBYTE - 1).default(96 * MEBIBYTE),
+  // At most Redis's own limit on a string (proto-max-bulk-len, 512 MB), where queue mode stores answers.
+  MAX_RESPONSE_BYTES: integer(1024, 512 * MEBIBYTE).default(256 * MEBIBYTE),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -')
@@ -70,11 +79,14 @@ const environmentSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(2000),
   // Longer than the longest job (120 s) and shorter than the grace periods of deploy/ (150 s).
   SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000).default(130_000),
-  WORKER_NAME: z.string().min(1, 'a non-empty name').optional(),
+  WORKER_NAME: text('a non-empty name').optional(),
   LOG_LEVEL: logLevel.default('info'),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
+
+/** The names of every setting, for the tests that hold the README's tables to this schema. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 
 /** BullMQ settings: the queue's key prefix, retries, and the lock that detects dead workers. */
 export interface QueueSettings {
@@ -117,12 +129,16 @@ export interface AppConfig {
   readonly jobResultTtlSeconds: number;
   readonly queueMaxDepth: number;
   readonly grpcMaxMessageBytes: number;
+  /** Largest answer a job may give (JSON, PNG or tensor bytes); checked before it is stored. */
+  readonly maxResponseBytes: number;
   readonly queue: QueueSettings;
   readonly logLevel: Environment['LOG_LEVEL'];
 }
 
 /** Reads and validates the configuration once; a wrong value names the variable and what it accepts. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // `VAR=` (empty) is how compose files and shells leave a setting unset; a value of blanks
+  // is not empty, and every schema above refuses it, naming the variable.
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
@@ -169,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobResultTtlSeconds: e.JOB_RESULT_TTL_SECONDS,
     queueMaxDepth: e.QUEUE_MAX_DEPTH,
     grpcMaxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES,
+    maxResponseBytes: e.MAX_RESPONSE_BYTES,
     queue: {
       prefix: e.QUEUE_PREFIX,
       attempts: e.JOB_ATTEMPTS,

@@ -7,14 +7,16 @@ export class LayerNotFoundError extends DomainError {
   constructor(
     readonly layer: string,
     readonly validLayers: readonly string[],
+    /** The request parameter that named it (`layer`, or `layers` for a list). */
+    readonly parameter = 'layer',
   ) {
     super(
-      `Parameter layer: expected a value or node name of the model, got "${layer}"; valid layers: ${validLayers.join(', ')}`,
+      `Parameter ${parameter}: expected a value or node name of the model, got "${layer}"; valid layers: ${validLayers.join(', ')}`,
     );
     this.name = 'LayerNotFoundError';
   }
 
   override details(): Readonly<Record<string, unknown>> {
-    return { layer: this.layer, validLayers: this.validLayers };
+    return { parameter: this.parameter, layer: this.layer, validLayers: this.validLayers };
   }
 }

@@ -7,11 +7,14 @@ export class TooManyImagesError extends DomainError {
   constructor(
     readonly received: number,
     readonly limit: number,
+    /** True when the upload was cut off at `received` files and carried more. */
+    readonly atLeast = false,
   ) {
+    const came = `received ${atLeast ? 'at least ' : ''}${received}`;
     super(
       limit === 1
-        ? `this endpoint takes one image per request; received ${received}`
-        : `a request may carry at most ${limit} images (MAX_BATCH_IMAGES); received ${received}`,
+        ? `this endpoint takes one image per request; ${came}`
+        : `a request may carry at most ${limit} images (MAX_BATCH_IMAGES); ${came}`,
     );
     this.name = 'TooManyImagesError';
   }

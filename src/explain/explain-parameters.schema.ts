@@ -69,7 +69,10 @@ export const explainParametersSchema = z.object({
   alpha: number(0, 1).default(0.5),
   /** For output=tensor: the map at the layer's size, or upsampled to the image's. */
   resolution: z.enum(['layer', 'image'], { error: 'one of layer, image' }).default('image'),
-  /** For output=tensor: npy (default) or json; Accept: application/json also selects json. */
+  /**
+   * json answers JSON (pictures and .npy bytes in base64); npy keeps a tensor binary. When absent,
+   * HTTP negotiates a tensor's encoding with Accept by q-value and keeps pictures PNG.
+   */
   format: z.enum(['npy', 'json'], { error: 'one of npy, json' }).optional(),
   /** The score differentiated: the logit (default) or the probability after the model's softmax. */
   score: z.enum(['logit', 'probability'], { error: 'one of logit, probability' }).default('logit'),

@@ -4,6 +4,7 @@ import { resolveNormalization } from '../imaging/input-spec';
 import { toModelInput } from '../imaging/model-input';
 import type { InputGeometry } from '../imaging/input-geometry';
 import type { ModelRepository } from '../models/model-repository';
+import { resolveLayer } from '../onnx/targetable-layers';
 import { CAM_FAMILY, computeCam, type RawExplanation } from './cam-family.runner';
 import { softmax, topK } from './class-scores';
 import type { ExplainParameters } from './explain-parameters.schema';
@@ -16,7 +17,8 @@ import type { ModelTensor } from './input-tensor';
 import { resolveTargetLayer } from './layer.resolver';
 import { reluMinMax } from './map-normalization';
 import type { RunTarget } from './model-runs';
-import { parseTargets, type TargetSpec } from './target.parser';
+import { checkOptionsApply } from './option-applicability';
+import { namesOneClass, parseTargets, type TargetSpec } from './target.parser';
 
 export interface ExplainerDependencies {
   readonly models: ModelRepository;
@@ -31,16 +33,16 @@ interface PreparedImage {
   readonly geometry: InputGeometry;
 }
 
-type Compute = (
-  input: ModelTensor,
-  target: RunTarget,
-) => Promise<RawExplanation & Partial<InputExplanation>>;
+type ComputedMap = RawExplanation & Partial<InputExplanation>;
+
+type Compute = (input: ModelTensor, target: RunTarget) => Promise<ComputedMap>;
 
 /**
- * The explanation pipeline, free of any transport: model, layer and targets
- * resolved and checked first, then each image decoded and preprocessed on
- * its own (so a batch gives exactly the maps of its images sent alone), then
- * one map per image and target class, ReLU'd and min-max normalised.
+ * The explanation pipeline, free of any transport: model, layer, options and
+ * targets resolved and checked first, then each image decoded and
+ * preprocessed on its own (so a batch gives exactly the maps of its images
+ * sent alone), then one map per image and target, in the order asked,
+ * ReLU'd and min-max normalised.
  */
 export class Explainer {
   constructor(private readonly deps: ExplainerDependencies) {}
@@ -51,6 +53,11 @@ export class Explainer {
     options: ExplainParameters,
   ): Promise<Explanation> {
     const model = await this.deps.loader.load(this.deps.models.get(modelName));
+    // An unknown layer is LAYER_NOT_FOUND whatever the method, before asking whether it applies.
+    if (options.layer !== undefined) {
+      resolveLayer(model.proto, model.facts, options.layer);
+    }
+    checkOptionsApply(options);
     const needsLayer = CAM_FAMILY.has(options.method) || options.method === 'guided-gradcam';
     const layer = needsLayer ? resolveTargetLayer(model, options.layer, options.method) : undefined;
     const targets = parseTargets(options.target, model.classCount, model.descriptor.labels);
@@ -79,6 +86,7 @@ export class Explainer {
       layer: layer ?? model.inputName,
       method: options.method,
       scoreKind: options.score,
+      singleMap: images.length === 1 && namesOneClass(options.target),
       maps,
       timings: {
         decodeMs: decodedAt - started,
@@ -124,18 +132,19 @@ export class Explainer {
     compute: Compute,
   ): Promise<ExplainedMap[]> {
     const maps: ExplainedMap[] = [];
+    // A class asked for twice (top1,9 on an ankle boot) keeps both entries, so that the answer's
+    // shape follows the request; its map is computed once.
+    const computed = new Map<number, ComputedMap>();
     let ranking: number[] | undefined;
 
     for (const spec of targets) {
       const target = runTarget(spec, ranking);
-      if (target !== 'top' && maps.some((m) => m.classIndex === target)) {
-        continue;
+      let result = target === 'top' ? undefined : computed.get(target);
+      if (result === undefined) {
+        result = await compute(image.tensor, target);
+        computed.set(result.classIndex, result);
       }
-      const result = await compute(image.tensor, target);
       ranking ??= topK(result.scores, result.scores.length).map((r) => r.index);
-      if (target === 'top' && maps.some((m) => m.classIndex === result.classIndex)) {
-        continue;
-      }
       maps.push(this.explained(model, index, image, result));
     }
     return maps;
@@ -145,7 +154,7 @@ export class Explainer {
     model: ExplainableModel,
     index: number,
     image: PreparedImage,
-    result: RawExplanation & Partial<InputExplanation>,
+    result: ComputedMap,
   ): ExplainedMap {
     const c = result.classIndex;
     const probabilities = result.scoreIsLogits ? softmax(result.scores) : result.scores;

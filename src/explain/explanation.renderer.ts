@@ -34,12 +34,14 @@ interface Rendered {
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 /**
- * The job's answer: one map is a binary PNG or .npy with its metadata (the
- * transport turns it into X-Cnn-Lens-* headers), or a JSON document for a
- * JSON tensor; several maps (images or classes) are always one JSON
- * document with a `results` list. format=json asks for JSON in every case
- * (PNG and .npy bytes then travel as base64). The per-pixel work runs in
- * `context.render`; this thread only assembles bytes.
+ * The job's answer, its shape fixed by the request alone: one image with one
+ * named class (explanation.singleMap) is a binary PNG or .npy with its
+ * metadata (the transport turns it into X-Cnn-Lens-* headers), or with
+ * format=json one JSON document for that map; several images, a list of
+ * targets or topk:N always give one JSON document with a `results` list,
+ * even when it holds a single map. With format=json PNG and .npy bytes
+ * travel as base64. The per-pixel work runs in `context.render`; this thread
+ * only assembles bytes.
  */
 export async function renderExplanation(
   explanation: Explanation,
@@ -50,7 +52,7 @@ export async function renderExplanation(
   checkJsonSize(explanation.maps, options, context.maxJsonTensorValues);
 
   const started = performance.now();
-  const encoding = explanation.maps.length === 1 && options.format !== 'json' ? 'binary' : 'json';
+  const encoding = explanation.singleMap && options.format !== 'json' ? 'binary' : 'json';
   const pixels = new SharedPixels();
   const rendered: Rendered[] = [];
   for (const map of explanation.maps) {
@@ -72,7 +74,7 @@ export async function renderExplanation(
   };
 
   const only = rendered[0];
-  if (rendered.length === 1 && only !== undefined) {
+  if (explanation.singleMap && only !== undefined) {
     if (encoding === 'binary') {
       const metadata = {
         ...header,

@@ -35,6 +35,12 @@ export interface Explanation {
   readonly layer: string;
   readonly method: ExplainMethod;
   readonly scoreKind: ScoreKind;
+  /**
+   * One image and a target naming one class (top1, an index, a label): the
+   * answer may be a single binary map. Set from the request alone, never
+   * from how many distinct classes the model's scores produced.
+   */
+  readonly singleMap: boolean;
   readonly maps: readonly ExplainedMap[];
   readonly timings: ExplainTimings;
 }

@@ -4,13 +4,15 @@ const SQUARINGS = 12;
 const POWER_ITERATIONS = 2000;
 const TOLERANCE = 1e-13;
 
+/** |s| at most this fraction of sum_p p^2 is a tie (a symmetric map): rounding, not data, would pick the sign. */
+const SIGN_TIE = 1e-9;
+
 /**
  * The projection of the rows of X (positions x channels, after subtracting
  * each channel's mean) on its first right singular vector: X_c v_1, as
- * pytorch-grad-cam's get_2d_projection. SVD leaves the sign arbitrary and the
- * projection of centred data always sums to 0, so the sign is fixed to make
- * the map covary non-negatively with the uncentred channel sum:
- * sum_p M_p * sum_k X_kp >= 0. `values` is channel-major [K, area].
+ * pytorch-grad-cam's get_2d_projection. SVD leaves the sign of v_1 arbitrary
+ * (pytorch-grad-cam keeps whatever LAPACK returns); it is fixed by
+ * {@link principalSign}. `values` is channel-major [K, area].
  */
 export function firstPrincipalProjection(
   values: Float32Array,
@@ -23,16 +25,35 @@ export function firstPrincipalProjection(
       ? viaPositions(centered, channels, area)
       : viaChannels(centered, channels, area);
 
-  let covariance = 0;
-  for (let p = 0; p < area; p += 1) {
-    let channelSum = 0;
-    for (let k = 0; k < channels; k += 1) {
-      channelSum += values[k * area + p] ?? 0;
-    }
-    covariance += (projection[p] ?? 0) * channelSum;
-  }
-  const sign = covariance < 0 ? -1 : 1;
+  const sign = principalSign(projection);
   return Float32Array.from(projection, (v) => sign * v);
+}
+
+/**
+ * The sign of Bro, Acar & Kolda 2008 ("Resolving the sign ambiguity in the
+ * singular value decomposition", J. Chemometrics 22:135-140): a singular
+ * vector points to the side where most of the data's squared projections
+ * lie, s = sum_p sign(p_p) p_p^2; for the first component the data projected
+ * on v_1 are the centred rows, so p is the projection itself. A small region
+ * that stands out from a large uniform one (a class's evidence on a dead
+ * background) then comes out positive, whatever the constant background is.
+ * On a tie (|s| <= 1e-9 sum p^2) the largest |p|, first in row-major order,
+ * is made positive. Returns +1 or -1.
+ */
+export function principalSign(projection: ArrayLike<number>): 1 | -1 {
+  let s = 0;
+  let squares = 0;
+  let extreme = 0;
+  for (let p = 0; p < projection.length; p += 1) {
+    const v = projection[p] ?? 0;
+    s += Math.sign(v) * v * v;
+    squares += v * v;
+    extreme = Math.abs(v) > Math.abs(extreme) ? v : extreme;
+  }
+  if (Math.abs(s) <= SIGN_TIE * squares) {
+    return extreme < 0 ? -1 : 1;
+  }
+  return s < 0 ? -1 : 1;
 }
 
 function centerChannels(values: Float32Array, channels: number, area: number): Float64Array {

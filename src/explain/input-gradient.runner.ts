@@ -13,7 +13,12 @@ import {
   pathPoint,
 } from './methods/integrated-gradients.method';
 import { type InputPlanes, saliencyMap } from './methods/saliency.method';
-import { noisyInput, smoothGradMap } from './methods/smooth-grad.method';
+import {
+  boxMullerNormals,
+  noisyInput,
+  type NormalSource,
+  smoothGradMap,
+} from './methods/smooth-grad.method';
 import { runGradient, type RunTarget } from './model-runs';
 import { seededUniform } from './seeded-uniform';
 
@@ -30,6 +35,16 @@ export interface InputGradientContext {
   readonly options: ExplainParameters;
   /** The preprocessed black image, for integrated-gradients' default baseline. */
   readonly blackBaseline: Float32Array;
+  /**
+   * SmoothGrad's noise for a seed, made afresh for each image and class; by default Box-Muller
+   * over mulberry32 (seededNormals). A test passes recorded draws here.
+   */
+  readonly noise?: (seed: number) => NormalSource;
+}
+
+/** The service's SmoothGrad noise: repeatable for a seed. */
+export function seededNormals(seed: number): NormalSource {
+  return boxMullerNormals(seededUniform(seed));
 }
 
 type Computation = (
@@ -130,7 +145,7 @@ async function smoothGrad(
 ): Promise<InputExplanation> {
   const { samples, sigma } = ctx.options;
   // A fresh generator per image and class: a batch repeats the noise of each image sent alone.
-  const uniform = seededUniform(ctx.options.seed);
+  const normals = (ctx.noise ?? seededNormals)(ctx.options.seed);
 
   return withInputGradient(ctx, 'standard', async (s) => {
     const clean = await runGradient(s, input.data, input.dims, target);
@@ -138,7 +153,7 @@ async function smoothGrad(
     for (let n = 0; n < samples; n += 1) {
       const run = await runGradient(
         s,
-        noisyInput(input.data, sigma, uniform),
+        noisyInput(input.data, sigma, normals(input.data.length)),
         input.dims,
         clean.classIndex,
       );

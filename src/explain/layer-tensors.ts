@@ -19,6 +19,3 @@ export interface SpatialMap {
   readonly width: number;
   readonly data: Float32Array;
 }
-
-/** The paper-wide epsilon of docs/methods.md. */
-export const EPS = 1e-7;

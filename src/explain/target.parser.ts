@@ -10,9 +10,28 @@ export type TargetSpec =
 /** More maps than this per image is a misuse (each costs one model run). */
 export const MAX_TARGETS = 32;
 
+/** The comma-separated parts of `target`, trimmed, empty ones left out. */
+function targetParts(text: string): string[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+/**
+ * Whether `target` names exactly one class (top1, an index or a label) rather
+ * than a list or topk:N: what makes a one-image answer a single binary map,
+ * whichever classes the model then ranks first.
+ */
+export function namesOneClass(text: string): boolean {
+  const parts = targetParts(text);
+  return parts.length === 1 && !/^topk:/i.test(parts[0] ?? '');
+}
+
 /**
  * Parses `target`: a class index, a label, top1, topk:N, or a comma-separated
- * list of those, into specs in the order given (topk:N expands to ranks 1..N).
+ * list of those, into specs in the order given (topk:N expands to ranks 1..N);
+ * a class named twice stays twice.
  * @throws ClassNotFoundError, LabelNotFoundError, InvalidParameterError
  */
 export function parseTargets(
@@ -20,10 +39,7 @@ export function parseTargets(
   classCount: number,
   labels: readonly string[],
 ): TargetSpec[] {
-  const parts = text
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
+  const parts = targetParts(text);
   if (parts.length === 0) {
     throw new InvalidParameterError(
       'target',

@@ -3,8 +3,10 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 
 import type { AppServices } from '../app.module';
+import { ResponseTooLargeError } from '../errors/response-too-large.error';
 import { CNN_LENS_SERVICE, loadCnnLensProto } from './cnn-lens.proto-loader';
 import { toRpcError } from './grpc-error.mapper';
+import { GrpcHealthReporter, isReady } from './grpc-health.reporter';
 import { rpcCallOf, type UnaryRpc } from './rpc-call';
 import { createRpcTable } from './rpc-table';
 
@@ -14,10 +16,15 @@ export interface GrpcServerHandle {
   close(graceMs: number): Promise<void>;
 }
 
+type Serialize = (value: unknown) => Buffer;
+
 /**
- * Serves cnnlens.v1.CnnLens, the standard grpc.health.v1 service and server
- * reflection (grpcurl works without the .proto). Message limits in both
- * directions are GRPC_MAX_MESSAGE_BYTES; past them grpc-js answers RESOURCE_EXHAUSTED.
+ * Serves cnnlens.v1.CnnLens, the standard grpc.health.v1 service (SERVING
+ * exactly when GET /readyz answers 200) and server reflection (grpcurl works
+ * without the .proto). Message limits in both directions are
+ * GRPC_MAX_MESSAGE_BYTES: a request past it is refused by grpc-js with
+ * RESOURCE_EXHAUSTED; an answer past it fails with RESOURCE_EXHAUSTED and
+ * the error code RESPONSE_TOO_LARGE, measured on its encoded bytes.
  */
 export async function startGrpcServer(
   services: AppServices,
@@ -32,12 +39,14 @@ export async function startGrpcServer(
   const proto = loadCnnLensProto();
 
   server.addService(
-    proto.service,
+    presized(proto.service),
     implementation(proto.service, createRpcTable(services), services),
   );
-  const health = new HealthImplementation({ '': 'SERVING', [CNN_LENS_SERVICE]: 'SERVING' });
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [CNN_LENS_SERVICE]: 'NOT_SERVING' });
   health.addToServer(server);
   new ReflectionService(proto.reflected).addToServer(server);
+  const reporter = new GrpcHealthReporter(health, ['', CNN_LENS_SERVICE], () => isReady(services));
+  await reporter.start();
 
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) =>
@@ -45,7 +54,21 @@ export async function startGrpcServer(
     );
   });
 
-  return { port: bound, close: (graceMs) => shutdown(server, health, graceMs) };
+  return { port: bound, close: (graceMs) => shutdown(server, reporter, graceMs) };
+}
+
+/**
+ * The service with serializers that pass bytes through: each answer is
+ * encoded once, in unary(), where its size is checked before it is sent.
+ */
+function presized(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(service).map(([name, method]) => {
+      const serialize = method.responseSerialize as Serialize;
+      const passBytes: Serialize = (value) => (Buffer.isBuffer(value) ? value : serialize(value));
+      return [name, { ...method, responseSerialize: passBytes }];
+    }),
+  );
 }
 
 function implementation(
@@ -55,10 +78,10 @@ function implementation(
 ): grpc.UntypedServiceImplementation {
   const handlers: grpc.UntypedServiceImplementation = {};
 
-  for (const name of Object.keys(service)) {
+  for (const [name, method] of Object.entries(service)) {
     const rpc = rpcs[name];
     if (rpc !== undefined) {
-      handlers[name] = unary(name, rpc, services);
+      handlers[name] = unary(name, rpc, method.responseSerialize as Serialize, services);
     }
   }
   return handlers;
@@ -67,16 +90,20 @@ function implementation(
 function unary(
   name: string,
   rpc: UnaryRpc,
+  serialize: Serialize,
   services: AppServices,
 ): grpc.handleUnaryCall<unknown, unknown> {
+  const limit = services.config.grpcMaxMessageBytes;
+
   return (call, callback) => {
     // a synchronous throw inside handle() becomes a rejection, so it gets its status too
     Promise.resolve()
       .then(() => rpc.handle(call.request, rpcCallOf(call)))
+      .then((response) => encodedWithin(serialize(response), limit))
       .then(
-        (response) => {
+        (encoded) => {
           services.metrics?.grpcRequests.inc({ method: name, status: 'OK' });
-          callback(null, response);
+          callback(null, encoded);
         },
         (error: unknown) => {
           const rpcError = toRpcError(error, services.logger);
@@ -87,13 +114,20 @@ function unary(
   };
 }
 
+/** grpc-js would refuse a larger answer itself, with RESOURCE_EXHAUSTED but no error code. */
+function encodedWithin(encoded: Buffer, limit: number): Buffer {
+  if (encoded.length > limit) {
+    throw new ResponseTooLargeError(encoded.length, limit, 'GRPC_MAX_MESSAGE_BYTES');
+  }
+  return encoded;
+}
+
 async function shutdown(
   server: grpc.Server,
-  health: HealthImplementation,
+  reporter: GrpcHealthReporter,
   graceMs: number,
 ): Promise<void> {
-  health.setStatus('', 'NOT_SERVING');
-  health.setStatus(CNN_LENS_SERVICE, 'NOT_SERVING');
+  reporter.stop();
 
   const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   const forced = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());

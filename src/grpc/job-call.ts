@@ -48,9 +48,11 @@ export async function runJobForCall(
   const remaining = call.remainingMs();
   const deadlineFirst = remaining !== undefined && remaining < requestTimeoutMs;
   try {
+    // the call's signal stops the wait as soon as the client cancels or its deadline passes
     const answer = await jobs.wait(
       jobId,
       Math.max(1, deadlineFirst ? remaining : requestTimeoutMs),
+      call.signal,
     );
     return { jobId, answer };
   } catch (error) {

@@ -1,7 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DomainError } from '../errors/domain-error';
+import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import type { Logger } from '../logging/logger';
 import { errorBody } from './error-body';
 import { HTTP_STATUS_BY_KIND } from './error-status';
@@ -16,12 +17,11 @@ interface FrameworkError {
 const FRAMEWORK_CODES: Readonly<Record<string, { status: number; code: string }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
-  FST_FILES_LIMIT: { status: 413, code: 'TOO_MANY_FILES' },
   FST_FIELDS_LIMIT: { status: 413, code: 'TOO_MANY_FIELDS' },
   FST_PARTS_LIMIT: { status: 413, code: 'TOO_MANY_PARTS' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_BODY' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_BODY' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'BAD_REQUEST' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
 };
 
@@ -38,6 +38,21 @@ const isClientAbort = (error: unknown): boolean => {
   return code === 'ECONNRESET' || message === 'aborted';
 };
 
+/**
+ * When to try again, for every error that says so in its details
+ * (QUEUE_FULL, REDIS_UNAVAILABLE...); a JOB_TIMEOUT's result may be ready in a second.
+ */
+function retryAfterSeconds(exception: unknown): number | undefined {
+  if (!(exception instanceof DomainError)) {
+    return undefined;
+  }
+  if (exception.code === 'JOB_TIMEOUT') {
+    return 1;
+  }
+  const seconds = exception.details()?.retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds : undefined;
+}
+
 /** Maps every error to `{"error": {"code", "message"}}` with the status its kind implies. */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
@@ -48,7 +63,8 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body } = this.describe(exception);
+    const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
+    const { status, body } = this.describe(exception, request?.headers['content-type']);
 
     if (status >= 500 && !(exception instanceof DomainError)) {
       if (isClientAbort(exception)) {
@@ -57,8 +73,9 @@ export class DomainErrorFilter implements ExceptionFilter {
         this.logger.error({ err: exception }, 'unhandled error');
       }
     }
-    if (exception instanceof DomainError && exception.code === 'JOB_TIMEOUT') {
-      void reply.header('Retry-After', '1');
+    const retryAfter = retryAfterSeconds(exception);
+    if (retryAfter !== undefined) {
+      void reply.header('Retry-After', String(retryAfter));
     }
     void reply.status(status).send(body);
   }
@@ -67,7 +84,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     return `the request body is larger than the limit of ${this.maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`;
   }
 
-  private describe(exception: unknown) {
+  private describe(
+    exception: unknown,
+    contentType: string | undefined,
+  ): { status: number; body: ReturnType<typeof errorBody> } {
     if (exception instanceof DomainError) {
       return {
         status: HTTP_STATUS_BY_KIND[exception.kind],
@@ -77,12 +97,19 @@ export class DomainErrorFilter implements ExceptionFilter {
 
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Fastify refuses a body it has no parser for before any route sees it; say what it takes.
+      if (status === 415) {
+        return this.describe(new UnsupportedContentTypeError(contentType), contentType);
+      }
       const message = status === 413 ? this.tooLargeMessage() : exception.message;
       return { status, body: errorBody(HTTP_CODES[status] ?? `HTTP_${status}`, message) };
     }
 
     const framework = exception as FrameworkError;
     const known = framework.code === undefined ? undefined : FRAMEWORK_CODES[framework.code];
+    if (known?.code === 'UNSUPPORTED_MEDIA_TYPE') {
+      return this.describe(new UnsupportedContentTypeError(contentType), contentType);
+    }
     if (known !== undefined) {
       const message =
         known.code === 'PAYLOAD_TOO_LARGE'

@@ -6,6 +6,7 @@ import { toJobOptions } from '../explain/explain-job-options';
 import { type ExplainMethod, explainParametersSchema } from '../explain/explain-parameters.schema';
 import { JOB_RUNNER, type JobRunner } from '../jobs/job-runner';
 import { ModelRepository } from '../models/model-repository';
+import { prefersJsonTensor } from './accept-quality';
 import { respondWithJob } from './job-responder';
 import { parseParameters } from './parameter.parser';
 import { readUpload } from './upload.reader';
@@ -43,16 +44,19 @@ export class ExplainController {
     defaultMethod: ExplainMethod,
   ) {
     const upload = await readUpload(request, this.config.maxBatchImages);
-    const query = typeof request.query === 'object' && request.query !== null ? request.query : {};
-    const given = { ...query, ...upload.fields } as Record<string, unknown>;
-    const parameters = parseParameters(explainParametersSchema, {
-      method: defaultMethod,
-      ...given,
-    });
+    // The path only changes the default method; unknown parameters are refused.
+    const schema = explainParametersSchema
+      .extend({ method: explainParametersSchema.shape.method.unwrap().default(defaultMethod) })
+      .strict();
+    const parameters = parseParameters(schema, request.query, upload.fields);
     const model = parameters.model ?? this.config.defaultModel;
     this.models.get(model);
 
-    const wantsJson = parameters.format === undefined && acceptsJsonOnly(request.headers.accept);
+    // Only a tensor's encoding is negotiated: pictures stay PNG unless format=json is given.
+    const wantsJson =
+      parameters.format === undefined &&
+      parameters.output === 'tensor' &&
+      prefersJsonTensor(request.headers.accept);
     const options = toJobOptions(wantsJson ? { ...parameters, format: 'json' } : parameters);
     return respondWithJob(
       reply,
@@ -61,16 +65,4 @@ export class ExplainController {
       this.config.requestTimeoutMs,
     );
   }
-}
-
-/** Accept names application/json and no image or .npy type (a browser's Accept still gets the PNG). */
-function acceptsJsonOnly(accept: string | undefined): boolean {
-  if (accept === undefined) {
-    return false;
-  }
-  const types = accept.split(',').map((part) => part.split(';')[0]?.trim().toLowerCase() ?? '');
-  return (
-    types.includes('application/json') &&
-    !types.some((t) => t.startsWith('image/') || t === 'application/x-npy')
-  );
 }

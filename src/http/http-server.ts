@@ -19,9 +19,8 @@ export async function createHttpApp(services: AppServices): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forServices(services),
     adapter,
-    {
-      logger: false,
-    },
+    // No JSON or form-urlencoded parsers: the endpoints read multipart forms and raw images only.
+    { logger: false, bodyParser: false },
   );
 
   await app.register(multipart, {
@@ -35,6 +34,10 @@ export async function createHttpApp(services: AppServices): Promise<NestFastifyA
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // No endpoint reads JSON or text: without their parsers, such a body is refused as
+  // 415 UNSUPPORTED_MEDIA_TYPE before parsing, rather than as a JSON syntax error or,
+  // for image bytes sent as text/plain, as a Content-Length mismatch.
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
   for (const type of RAW_IMAGE_TYPES) {
     fastify.addContentTypeParser(
       type,

@@ -1,6 +1,5 @@
 import type { FastifyReply } from 'fastify';
 
-import { DomainError } from '../errors/domain-error';
 import type { JobRunner } from '../jobs/job-runner';
 import type { JobAnswer, JobData } from '../jobs/job.types';
 
@@ -42,27 +41,12 @@ export function sendAnswer(reply: FastifyReply, answer: JobAnswer, jobId?: strin
   return reply.status(200).header('Content-Type', answer.contentType).send(answer.data);
 }
 
-/** A full queue or an unreachable Redis is worth another try: say when, with Retry-After. */
-async function submitOrAdvise(
-  reply: FastifyReply,
-  runner: JobRunner,
-  request: JobRequest,
-): Promise<string> {
-  try {
-    return await runner.submit(request.kind, request.model, request.images, request.options);
-  } catch (error) {
-    const retryAfter =
-      error instanceof DomainError ? error.details()?.retryAfterSeconds : undefined;
-    if (typeof retryAfter === 'number') {
-      void reply.header('Retry-After', String(retryAfter));
-    }
-    throw error;
-  }
-}
-
 /**
  * Submits a job and answers: with its result when it finishes within the
  * request timeout, or at once with 202 and the job's location when async.
+ * A synchronous caller that hangs up before the answer withdraws its job
+ * (JOB_CANCELLED): removed if no worker has taken it, its answer refused if
+ * one has. Retry-After on errors is set by DomainErrorFilter.
  */
 export async function respondWithJob(
   reply: FastifyReply,
@@ -70,7 +54,7 @@ export async function respondWithJob(
   request: JobRequest,
   timeoutMs: number,
 ): Promise<FastifyReply> {
-  const jobId = await submitOrAdvise(reply, runner, request);
+  const jobId = await runner.submit(request.kind, request.model, request.images, request.options);
 
   if (request.async) {
     return reply
@@ -84,6 +68,40 @@ export async function respondWithJob(
       });
   }
 
-  const answer = await runner.wait(jobId, timeoutMs);
-  return sendAnswer(reply, answer, jobId);
+  const caller = callerPresence(reply, () => withdraw(runner, jobId));
+  try {
+    const answer = await runner.wait(jobId, timeoutMs, caller.signal);
+    return sendAnswer(reply, answer, jobId);
+  } finally {
+    caller.release();
+  }
+}
+
+/**
+ * Aborts when the connection closes before the answer was sent (the caller
+ * hung up), and calls onGone then; release() stops watching.
+ */
+function callerPresence(
+  reply: FastifyReply,
+  onGone: () => void,
+): { signal: AbortSignal; release(): void } {
+  const gone = new AbortController();
+  const response = reply.raw;
+  const onClose = (): void => {
+    if (!response.writableFinished) {
+      gone.abort();
+      onGone();
+    }
+  };
+  response.once('close', onClose);
+  return { signal: gone.signal, release: () => response.off('close', onClose) };
+}
+
+/**
+ * Cancels the job of a caller that went away. No one is left to tell when
+ * that fails (Redis away): the job then runs to its end unobserved, and its
+ * answer expires after JOB_RESULT_TTL_SECONDS like any other.
+ */
+function withdraw(runner: JobRunner, jobId: string): void {
+  runner.cancel(jobId).catch(() => undefined);
 }

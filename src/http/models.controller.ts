@@ -12,10 +12,18 @@ import { parseParameters } from './parameter.parser';
 import { booleanParameter } from './parameter.schemas';
 import { readUpload } from './upload.reader';
 
-const predictParameters = z.object({
-  top_k: z.coerce.number({ error: 'an integer from 1 to 1000' }).int().min(1).max(1000).default(5),
-  async: booleanParameter.default(false),
-});
+const predictParameters = z
+  .object({
+    top_k: z.coerce
+      .number({ error: 'an integer from 1 to 1000' })
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5),
+    async: booleanParameter.default(false),
+  })
+  // A parameter predict does not have is refused, not ignored.
+  .strict();
 
 function summary(descriptor: ModelDescriptor) {
   return {

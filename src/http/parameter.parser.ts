@@ -1,24 +1,75 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 import { InvalidParameterError } from '../errors/invalid-parameter.error';
+import { UnknownParameterError } from '../errors/unknown-parameter.error';
+
+/** A parameter's value or values: repeated in the query string or as form fields, it is a list. */
+export type ParameterValue = string | readonly string[];
+
+const valuesOf = (value: unknown): unknown[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/**
+ * Query string and form fields as one set of parameters. A parameter given in
+ * both counts as repeated, as when repeated in the query string: a list takes
+ * every value, any other parameter is refused. The same values in both are
+ * taken once (a client that copies its query into the form means one thing).
+ */
+export function mergeParameters(
+  query: unknown,
+  fields: Readonly<Record<string, ParameterValue>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {
+    ...(typeof query === 'object' && query !== null ? query : {}),
+  };
+
+  for (const [name, value] of Object.entries(fields)) {
+    const inQuery = valuesOf(merged[name]);
+    const inForm = valuesOf(value);
+    const alike = inQuery.length === inForm.length && inQuery.every((v, i) => v === inForm[i]);
+    merged[name] = inQuery.length === 0 || alike ? value : [...inQuery, ...inForm];
+  }
+  return merged;
+}
+
+function unknownParameters(schema: z.ZodType, given: Record<string, unknown>): void {
+  if (!(schema instanceof z.ZodObject)) {
+    return;
+  }
+  const accepted = Object.keys(schema.shape);
+  const unknown = Object.keys(given).filter((name) => !accepted.includes(name));
+  if (unknown.length > 0) {
+    throw new UnknownParameterError(unknown, accepted);
+  }
+}
 
 /**
  * Validates request parameters (query string merged with form fields) with a
  * zod schema; the first problem becomes an INVALID_PARAMETER error naming it.
+ * A schema made strict (`.strict()`) also refuses parameters it does not name,
+ * listing those it accepts; others ignore them.
  */
 export function parseParameters<T extends z.ZodType>(
   schema: T,
   query: unknown,
-  fields: Readonly<Record<string, string>> = {},
+  fields: Readonly<Record<string, ParameterValue>> = {},
 ): z.infer<T> {
-  const merged = { ...(typeof query === 'object' && query !== null ? query : {}), ...fields };
+  const merged = mergeParameters(query, fields);
   const parsed = schema.safeParse(merged);
 
   if (!parsed.success) {
+    if (parsed.error.issues.some((problem) => problem.code === 'unrecognized_keys')) {
+      unknownParameters(schema, merged);
+    }
     const issue = parsed.error.issues[0];
     const name = issue === undefined ? 'request' : issue.path.map(String).join('.');
-    const received = (merged as Record<string, unknown>)[name];
-    throw new InvalidParameterError(name, issue?.message ?? 'valid', received);
+    const received = merged[name];
+    // A single-valued parameter given twice: say so, rather than only what one value may be.
+    const expected =
+      Array.isArray(received) && issue?.path.length === 1
+        ? `a single value, ${issue.message}`
+        : (issue?.message ?? 'valid');
+    throw new InvalidParameterError(name, expected, received);
   }
   return parsed.data;
 }

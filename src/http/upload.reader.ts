@@ -6,11 +6,12 @@ import { TooManyImagesError } from '../errors/too-many-images.error';
 import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import { UploadMissingError } from '../errors/upload-missing.error';
 import { UploadTooLargeError } from '../errors/upload-too-large.error';
+import type { ParameterValue } from './parameter.parser';
 
 export interface Upload {
   readonly images: Buffer[];
-  /** Form fields of a multipart request (the first value of each). */
-  readonly fields: Record<string, string>;
+  /** Form fields of a multipart request; a field sent more than once has every value, in order. */
+  readonly fields: Record<string, ParameterValue>;
 }
 
 /** Multipart file fields that carry images; `image` may repeat for a batch. */
@@ -41,7 +42,6 @@ export async function readUpload(request: FastifyRequest, maxImages: number): Pr
 /** Errors of the multipart plugin that already say what the caller did wrong (sizes, counts). */
 const PLUGIN_LIMIT_CODES = new Set([
   'FST_REQ_FILE_TOO_LARGE',
-  'FST_FILES_LIMIT',
   'FST_FIELDS_LIMIT',
   'FST_PARTS_LIMIT',
 ]);
@@ -56,14 +56,16 @@ function asUploadError(error: unknown): unknown {
 
 async function readMultipart(request: FastifyRequest, maxImages: number): Promise<Upload> {
   const images: Buffer[] = [];
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string[]> = {};
   const limit = request.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY;
   let imageCount = 0;
+  let fileCount = 0;
   let total = 0;
 
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
+        fileCount += 1;
         const bytes = await part.toBuffer();
         total += bytes.length;
         if (IMAGE_FIELDS.has(part.fieldname)) {
@@ -75,11 +77,14 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
         continue;
       }
       total += String(part.value).length;
-      if (!(part.fieldname in fields)) {
-        fields[part.fieldname] = String(part.value);
-      }
+      // Kept like a repeated query parameter: `-F layer=a -F layer=b` is `?layer=a&layer=b`.
+      fields[part.fieldname] = [...(fields[part.fieldname] ?? []), String(part.value)];
     }
   } catch (error) {
+    // The plugin stops counting files one past MAX_BATCH_IMAGES: the same mistake as one too many.
+    if ((error as { code?: unknown }).code === 'FST_FILES_LIMIT') {
+      throw new TooManyImagesError(fileCount + 1, maxImages, true);
+    }
     throw asUploadError(error);
   }
 
@@ -92,5 +97,15 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   if (images.length === 0 || images.every((image) => image.length === 0)) {
     throw new UploadMissingError(request.headers['content-type']);
   }
-  return { images, fields };
+  return { images, fields: singleValuesAsText(fields) };
+}
+
+/** A field sent once is its text, as a query parameter given once is. */
+function singleValuesAsText(fields: Record<string, string[]>): Record<string, ParameterValue> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, values]) => [
+      name,
+      values.length === 1 ? (values[0] ?? '') : values,
+    ]),
+  );
 }

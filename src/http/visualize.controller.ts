@@ -4,7 +4,9 @@ import { z } from 'zod';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JOB_RUNNER, type JobRunner } from '../jobs/job-runner';
+import type { ModelDescriptor } from '../models/model-descriptor';
 import { ModelRepository } from '../models/model-repository';
+import { resolveFeatureMapLayer } from '../visualize/feature-map.layers';
 import {
   featureMapJobOptions,
   featureMapParameters,
@@ -19,13 +21,29 @@ import { parseParameters } from './parameter.parser';
 import { booleanParameter } from './parameter.schemas';
 import { readUpload } from './upload.reader';
 
+// Strict over HTTP: a parameter these endpoints do not have is refused, not ignored.
 const withAsync = <T extends z.ZodRawShape>(schema: z.ZodObject<T>) =>
-  schema.extend({ async: booleanParameter.default(false) });
+  schema.extend({ async: booleanParameter.default(false) }).strict();
 
 const featureMapRequest = withAsync(featureMapParameters);
 const kernelRequest = withAsync(kernelParameters);
 const histogramRequest = withAsync(histogramParameters);
 const predictionImageRequest = withAsync(predictionImageParameters);
+
+/**
+ * Names that are not spatial layers are refused before a job is queued, with
+ * the parameter that held them (`layer` or `layers`).
+ */
+function checkFeatureMapLayers(
+  descriptor: ModelDescriptor,
+  p: { readonly layer?: readonly string[]; readonly layers?: readonly string[] },
+): void {
+  for (const parameter of ['layer', 'layers'] as const) {
+    for (const name of p[parameter] ?? []) {
+      resolveFeatureMapLayer(descriptor.layers, name, descriptor.values, parameter);
+    }
+  }
+}
 
 /** After-training views: feature maps, kernels, weight histograms and the prediction image. */
 @Controller('v1/models')
@@ -42,9 +60,10 @@ export class VisualizeController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    this.models.get(name);
+    const { descriptor } = this.models.get(name);
     const upload = await readUpload(request, 1);
     const p = parseParameters(featureMapRequest, request.query, upload.fields);
+    checkFeatureMapLayers(descriptor, p);
     const options = featureMapJobOptions(p);
 
     return respondWithJob(

@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { DomainError } from '../errors/domain-error';
+import { JobAttemptsExhaustedError } from '../errors/job-attempts-exhausted.error';
+import { JobCancelledError } from '../errors/job-cancelled.error';
 import { JobFailedError } from '../errors/job-failed.error';
 import { JobNotFinishedError } from '../errors/job-not-finished.error';
 import { JobNotFoundError } from '../errors/job-not-found.error';
 import { JobTimeoutError } from '../errors/job-timeout.error';
+import { QueueFullError } from '../errors/queue-full.error';
+import type { Logger } from '../logging/logger';
 import type { JobExecutor } from './job.executor';
 import { isTransient, retryDelayMs } from './job-retry.policy';
-import type { JobRunner } from './job-runner';
+import type { JobRunner, QueueDepth } from './job-runner';
 import type { JobStore } from './job.store';
 import { ExpiringMap } from './expiring.map';
 import { failureOf } from './queue/job-failure.codec';
@@ -21,6 +25,8 @@ export interface InlineRunnerSettings {
   /** First retry delay; doubles at each attempt (JOB_BACKOFF_MS). */
   readonly backoffMs: number;
   readonly resultTtlSeconds: number;
+  /** Jobs waiting (for a free slot or for a retry) before submit refuses with QUEUE_FULL (QUEUE_MAX_DEPTH). */
+  readonly maxDepth: number;
 }
 
 interface InlineJob {
@@ -34,22 +40,30 @@ interface InlineJob {
   done: Promise<void>;
 }
 
+/** As in queue mode: a full queue asks the caller to come back in this many seconds. */
+const RETRY_AFTER_SECONDS = 2;
+
 /**
  * Runs jobs in this process (the embedded default, no Redis) through the
  * same executor as a queue worker, on a memory store with the same contract:
- * at most `concurrency` at a time, transient failures retried with the
- * queue's backoff, answers and states kept for JOB_RESULT_TTL_SECONDS.
+ * at most `concurrency` at a time, at most `maxDepth` waiting, transient
+ * failures retried with the queue's backoff, answers and states kept for
+ * JOB_RESULT_TTL_SECONDS.
  */
 export class InlineJobRunner implements JobRunner {
   private readonly jobs = new ExpiringMap<InlineJob>();
+  /** Jobs not finished yet, for depth(). */
+  private readonly live = new Map<string, InlineJob>();
   private readonly pending = new Set<Promise<void>>();
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Jobs waiting for a slot, oldest first; each is let in with true, or dropped (cancelled) with false. */
+  private readonly waiting = new Map<string, (admitted: boolean) => void>();
 
   constructor(
     private readonly executor: JobExecutor,
     private readonly store: JobStore,
     private readonly settings: InlineRunnerSettings,
+    private readonly logger: Logger,
   ) {}
 
   async submit(
@@ -58,6 +72,8 @@ export class InlineJobRunner implements JobRunner {
     images: readonly Buffer[],
     options: JobData['options'],
   ): Promise<string> {
+    this.refuseWhenFull();
+
     const id = randomUUID();
     await this.store.putRequest(id, images, options);
 
@@ -70,25 +86,41 @@ export class InlineJobRunner implements JobRunner {
       done: Promise.resolve(),
     };
     this.jobs.set(id, job, this.settings.resultTtlSeconds);
+    this.live.set(id, job);
     job.done = this.execute(id, job);
     this.pending.add(job.done);
     void job.done.finally(() => this.pending.delete(job.done));
     return id;
   }
 
-  async wait(jobId: string, timeoutMs: number): Promise<JobAnswer> {
+  async wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<JobAnswer> {
     const job = this.find(jobId);
-    const timer = new AbortController();
-    const outcome = await Promise.race([
-      job.done.then(() => 'done' as const),
-      sleep(timeoutMs, 'timeout' as const, { signal: timer.signal }).catch(() => 'done' as const),
-    ]);
-    timer.abort();
+    const stop = new AbortController();
+    const aborted = signal ?? new AbortController().signal;
+    const onAbort = (): void => stop.abort();
+    aborted.addEventListener('abort', onAbort, { once: true });
 
-    if (outcome === 'timeout') {
-      throw new JobTimeoutError(jobId, timeoutMs);
+    try {
+      const outcome = aborted.aborted
+        ? ('aborted' as const)
+        : await Promise.race([
+            job.done.then(() => 'done' as const),
+            sleep(timeoutMs, 'timeout' as const, { signal: stop.signal }).catch(() =>
+              aborted.aborted ? ('aborted' as const) : ('done' as const),
+            ),
+          ]);
+
+      if (outcome === 'aborted') {
+        throw new JobCancelledError(jobId);
+      }
+      if (outcome === 'timeout') {
+        throw new JobTimeoutError(jobId, timeoutMs);
+      }
+      return await this.result(jobId);
+    } finally {
+      aborted.removeEventListener('abort', onAbort);
+      stop.abort();
     }
-    return this.result(jobId);
   }
 
   // async, so that an unknown id rejects rather than throws
@@ -120,15 +152,19 @@ export class InlineJobRunner implements JobRunner {
     return answer;
   }
 
-  /** A job not started yet is dropped with its images; a running one finishes and its answer is refused. */
+  /** A job waiting for a slot is dropped at once with its images; a running one finishes and its answer is refused. */
   async cancel(jobId: string): Promise<void> {
     const job = this.jobs.get(jobId);
     if (job === undefined || job.state === 'completed' || job.state === 'failed') {
       return;
     }
     await this.store.flagCancelled(jobId);
-    if (job.state === 'waiting') {
+
+    const admit = this.waiting.get(jobId);
+    if (admit !== undefined) {
+      this.waiting.delete(jobId);
       await this.store.forgetRequest(jobId);
+      admit(false);
     }
   }
 
@@ -136,9 +172,38 @@ export class InlineJobRunner implements JobRunner {
     return Promise.resolve(true);
   }
 
+  depth(): Promise<QueueDepth> {
+    let waiting = 0;
+    let active = 0;
+    let delayed = 0;
+    for (const job of this.live.values()) {
+      if (job.state === 'waiting') {
+        waiting += 1;
+      } else if (job.state === 'active') {
+        active += 1;
+      } else if (job.state === 'delayed') {
+        delayed += 1;
+      }
+    }
+    return Promise.resolve({ waiting, active, delayed });
+  }
+
   /** Lets the jobs already accepted finish (SIGTERM drain). */
   async close(): Promise<void> {
     await Promise.allSettled([...this.pending]);
+  }
+
+  /** The bound of queue mode (BullMQ's count(): waiting and delayed jobs), here exact. */
+  private refuseWhenFull(): void {
+    let depth = 0;
+    for (const job of this.live.values()) {
+      if (job.state === 'waiting' || job.state === 'delayed') {
+        depth += 1;
+      }
+    }
+    if (depth >= this.settings.maxDepth) {
+      throw new QueueFullError(depth, this.settings.maxDepth, RETRY_AFTER_SECONDS);
+    }
   }
 
   private find(jobId: string): InlineJob {
@@ -150,8 +215,11 @@ export class InlineJobRunner implements JobRunner {
   }
 
   private async execute(id: string, job: InlineJob): Promise<void> {
-    await this.acquire();
+    const admitted = await this.acquire(id);
     try {
+      if (!admitted) {
+        throw new JobCancelledError(id);
+      }
       await this.attempts(id, job);
       job.state = 'completed';
       job.progress = 1;
@@ -160,9 +228,12 @@ export class InlineJobRunner implements JobRunner {
       job.error = error;
     } finally {
       job.finishedAt = new Date();
+      this.live.delete(id);
       // kept for JOB_RESULT_TTL_SECONDS from the end, however long the job ran
       this.jobs.set(id, job, this.settings.resultTtlSeconds);
-      this.release();
+      if (admitted) {
+        this.release();
+      }
       await this.store.forgetRequest(id);
     }
   }
@@ -185,8 +256,13 @@ export class InlineJobRunner implements JobRunner {
         });
         return;
       } catch (error) {
-        if (attempt >= this.settings.attempts || !isTransient(error)) {
+        if (!isTransient(error)) {
           throw error;
+        }
+        if (attempt >= this.settings.attempts) {
+          const exhausted = new JobAttemptsExhaustedError(id, attempt, failureOf(error));
+          this.logger.warn({ jobId: id, kind: job.kind, attempts: attempt }, exhausted.message);
+          throw exhausted;
         }
       }
       job.state = 'delayed';
@@ -194,22 +270,25 @@ export class InlineJobRunner implements JobRunner {
     }
   }
 
-  private acquire(): Promise<void> {
+  /** Resolves true when the job may run, false when it was cancelled while it waited. */
+  private acquire(id: string): Promise<boolean> {
     if (this.running < this.settings.concurrency) {
       this.running += 1;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => {
-      this.waiting.push(() => {
-        this.running += 1;
-        resolve();
-      });
-    });
+    return new Promise((resolve) => this.waiting.set(id, resolve));
   }
 
+  /** Hands the slot to the oldest waiting job, or frees it. */
   private release(): void {
-    this.running -= 1;
-    this.waiting.shift()?.();
+    const next = this.waiting.entries().next();
+    if (next.done === true) {
+      this.running -= 1;
+      return;
+    }
+    const [id, admit] = next.value;
+    this.waiting.delete(id);
+    admit(true);
   }
 }
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain-error';
-import { isConnectionError } from './queue/redis-call';
+import { isConnectionError, UNAVAILABLE_REPLY } from './queue/redis-call';
 
 /** System error codes of a resource that may be back in a moment. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
@@ -23,7 +23,7 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 const TRANSIENT_MESSAGES = [
   /failed to allocate|cannot allocate|could not allocate|allocation failed|out of memory|bad_alloc|\bENOMEM\b/i,
   /resource temporarily unavailable|too many open files/i,
-  /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/,
+  UNAVAILABLE_REPLY,
 ];
 
 /**

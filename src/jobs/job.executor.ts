@@ -2,13 +2,14 @@ import { DomainError } from '../errors/domain-error';
 import { JobCancelledError } from '../errors/job-cancelled.error';
 import { JobInputExpiredError } from '../errors/job-input-expired.error';
 import { JobLockLostError } from '../errors/job-lock-lost.error';
+import { ResponseTooLargeError } from '../errors/response-too-large.error';
 import { UnknownJobKindError } from '../errors/unknown-job-kind.error';
 import type { Logger } from '../logging/logger';
 import type { JobContext } from './job-handler';
 import type { JobHandlerRegistry } from './job-handler.registry';
 import { isTransient } from './job-retry.policy';
 import type { JobStore } from './job.store';
-import type { JobData, JobKind } from './job.types';
+import type { JobAnswer, JobData, JobKind } from './job.types';
 
 /** One run of one job, as either runner hands it over. */
 export interface JobAttempt {
@@ -25,6 +26,12 @@ export interface JobAttempt {
 /** 'answered': this run wrote the answer; 'answered-before': an earlier run had, and the handler was not run again. */
 export type AttemptOutcome = 'answered' | 'answered-before';
 
+/** Bounds every answer, whichever transport carries it. */
+export interface ExecutorLimits {
+  /** MAX_RESPONSE_BYTES: larger answers fail with RESPONSE_TOO_LARGE before they are stored. */
+  readonly maxResponseBytes: number;
+}
+
 /** Where failures are counted: cnn_lens_job_failures_total. */
 export interface FailureCounter {
   count(kind: JobKind, code: string): void;
@@ -33,8 +40,9 @@ export interface FailureCounter {
 /**
  * The one code path of a job, the same in-process and in a queue worker:
  * skip a job whose answer is already stored, refuse a cancelled one, read the
- * request back from the store, run the handler, commit the answer once.
- * Every failure is counted and logged here, whoever retries it.
+ * request back from the store, run the handler, refuse an answer over
+ * MAX_RESPONSE_BYTES, commit the answer once. Every failure is counted and
+ * logged here, whoever retries it.
  */
 export class JobExecutor {
   constructor(
@@ -42,6 +50,7 @@ export class JobExecutor {
     private readonly store: JobStore,
     private readonly failures: FailureCounter,
     private readonly logger: Logger,
+    private readonly limits: ExecutorLimits,
   ) {}
 
   async run(attempt: JobAttempt): Promise<AttemptOutcome> {
@@ -90,7 +99,7 @@ export class JobExecutor {
 
     const data: JobData = { kind: attempt.kind, model: attempt.model, ...request };
     this.logger.debug({ ...fields, method: data.options.method }, 'job started');
-    const answer = await handler.run(data, this.context(attempt));
+    const answer = this.bounded(await handler.run(data, this.context(attempt)));
 
     const committed = await this.store.commitAnswer(jobId, answer, attempt.fence);
     switch (committed) {
@@ -102,6 +111,22 @@ export class JobExecutor {
       case 'lock-lost':
         throw new JobLockLostError(jobId);
     }
+  }
+
+  /**
+   * The answer with its bytes, refused when they are over MAX_RESPONSE_BYTES:
+   * before this, a 784 MB tensor was sent whole in-process and, in queue
+   * mode, broke Redis's 512 MB string limit. A JSON body is encoded here
+   * once; the transports and the Redis store send those bytes as they are.
+   */
+  private bounded(answer: JobAnswer): JobAnswer {
+    const encoded = answer.type === 'binary' ? answer : withEncodedBody(answer);
+    const bytes = encoded.type === 'binary' ? encoded.data.length : (encoded.encoded?.length ?? 0);
+
+    if (bytes > this.limits.maxResponseBytes) {
+      throw new ResponseTooLargeError(bytes, this.limits.maxResponseBytes, 'MAX_RESPONSE_BYTES');
+    }
+    return encoded;
   }
 
   private context(attempt: JobAttempt): JobContext {
@@ -129,4 +154,13 @@ export class JobExecutor {
         : this.logger.error.bind(this.logger);
     log({ ...fields, code, retryable, error: (error as Error).message }, 'job failed');
   }
+}
+
+/** A JSON answer that carries its UTF-8 bytes; the body stays the object the handler made. */
+function withEncodedBody(answer: Extract<JobAnswer, { type: 'json' }>): JobAnswer {
+  if (answer.encoded !== undefined) {
+    return answer;
+  }
+  const text = JSON.stringify(answer.body) ?? 'null';
+  return { type: 'json', body: answer.body, encoded: Buffer.from(text, 'utf8') };
 }

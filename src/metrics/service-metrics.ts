@@ -1,9 +1,10 @@
-import type { FailureCounter } from '../jobs/job.executor';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export interface QueueDepthSource {
-  depth(): Promise<{ readonly waiting: number; readonly active: number; readonly delayed: number }>;
-}
+import type { FailureCounter } from '../jobs/job.executor';
+import type { JobRunner } from '../jobs/job-runner';
+
+/** The runner of either mode: BullMQ's counts in queue mode, the in-process runner's own otherwise. */
+export type QueueDepthSource = Pick<JobRunner, 'depth'>;
 
 /** Job durations run from tens of milliseconds (predict) to minutes (scorecam on a large image). */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -49,7 +50,7 @@ export class ServiceMetrics implements FailureCounter {
   constructor(queue?: QueueDepthSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cnn_lens_' });
     if (queue !== undefined) {
-      this.watchQueue(queue);
+      this.observeQueue(queue);
     }
   }
 
@@ -66,8 +67,13 @@ export class ServiceMetrics implements FailureCounter {
     return this.registry.metrics();
   }
 
-  /** Read at each scrape; a Redis outage leaves the last values and does not fail the scrape. */
-  private watchQueue(queue: QueueDepthSource): void {
+  /**
+   * cnn_lens_queue_jobs, read from `queue` at each scrape; a Redis outage
+   * leaves the last values and does not fail the scrape. Called once, by
+   * the constructor or, when the runner is built after the metrics (the
+   * in-process mode, whose handlers are measured), by its builder.
+   */
+  observeQueue(queue: QueueDepthSource): void {
     new Gauge({
       name: 'cnn_lens_queue_jobs',
       help: 'Jobs in the queue by state (waiting, active, delayed)',

@@ -1,5 +1,6 @@
 import type { InputSpec as ImageInputSpec } from '../imaging/input-spec';
 import type { ExecutionProviderName } from '../runtime/session-factory';
+import type { ModelValues } from './model-values';
 
 /** The imaging input spec, plus the ONNX input tensor it feeds. */
 export interface InputSpec extends ImageInputSpec {
@@ -32,6 +33,11 @@ export interface ModelDescriptor {
   readonly labels: readonly string[];
   readonly defaultLayer: string | undefined;
   readonly layers: readonly LayerDescription[];
+  /**
+   * Every value of the graph, to tell a caller who names one that is not a
+   * layer what it is; absent for descriptors built without a model file.
+   */
+  readonly values?: ModelValues;
   /** The provider that runs the model. */
   readonly executionProvider: ExecutionProviderName;
   /** ORT_EXECUTION_PROVIDERS, in order of preference. */

@@ -43,7 +43,8 @@ export class ModelRepository {
   private entries = new Map<string, RepositoryEntry>();
 
   constructor(
-    private readonly root: string,
+    /** The repository folder, as an absolute path. */
+    readonly root: string,
     private readonly sessions: SessionFactory,
     private readonly logger: Logger,
   ) {}
@@ -57,6 +58,28 @@ export class ModelRepository {
       loaded.set(name, entry);
     }
     this.entries = loaded;
+    this.reportFallback();
+  }
+
+  /** One warning for the whole repository: the provider is decided once per process. */
+  private reportFallback(): void {
+    const fellBack = this.list().flatMap((entry) =>
+      entry.status === 'ready' && entry.descriptor.executionProviderFallback !== undefined
+        ? [entry.descriptor]
+        : [],
+    );
+    const first = fellBack[0];
+    if (first === undefined) {
+      return;
+    }
+    this.logger.warn(
+      {
+        requested: first.requestedExecutionProviders,
+        reason: first.executionProviderFallback,
+        models: fellBack.map((descriptor) => descriptor.name),
+      },
+      'execution provider fell back to cpu',
+    );
   }
 
   list(): readonly RepositoryEntry[] {
@@ -121,12 +144,6 @@ export class ModelRepository {
     try {
       const { session, ...providers } = await this.openSession(file);
       const descriptor = await describeModel(name, folder, file, session, providers);
-      if (providers.fallbackReason !== undefined) {
-        this.logger.warn(
-          { model: name, requested: providers.requested, reason: providers.fallbackReason },
-          'execution provider fell back to cpu',
-        );
-      }
       this.logger.info(
         { model: name, provider: providers.provider, ms: Math.round(performance.now() - started) },
         'model loaded',
@@ -137,9 +154,13 @@ export class ModelRepository {
       if (error instanceof ConfigurationError) {
         throw error;
       }
-      const code = error instanceof DomainError ? error.code : 'MODEL_NOT_ONNX';
+      // openSession names the ways a file fails to open; a later failure is no proof of non-ONNX.
+      const code = error instanceof DomainError ? error.code : 'MODEL_LOAD_FAILED';
       const reason = (error as Error).message;
-      this.logger.error({ model: name, code, reason }, 'model failed to load; the others still serve');
+      this.logger.error(
+        { model: name, code, reason },
+        'model failed to load; the others still serve',
+      );
       return { status: 'unavailable', name, folder, code, reason };
     }
   }
@@ -161,7 +182,10 @@ export class ModelRepository {
       if (/external|\.bin|data file|No such file/i.test(message)) {
         throw new ModelLoadError('MODEL_EXTERNAL_DATA_MISSING', `${file}: ${message}`);
       }
-      throw new ModelLoadError('MODEL_NOT_ONNX', `${file} is not a loadable ONNX model: ${message}`);
+      throw new ModelLoadError(
+        'MODEL_NOT_ONNX',
+        `${file} is not a loadable ONNX model: ${message}`,
+      );
     }
   }
 }

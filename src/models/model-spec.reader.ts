@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 
 import { ModelLoadError } from '../errors/model-load.error';
+import { inputDims } from '../imaging/pixel-tensor';
 import type { InputSpec } from './model-descriptor';
-import { modelSpecSchema, type ModelSpecFile } from './model-spec.schema';
+import { modelSpecSchema, type InputSpecFile, type ModelSpecFile } from './model-spec.schema';
 
 /** Input size assumed for a model whose ONNX input leaves height and width symbolic. */
 export const DEFAULT_INPUT_SIZE = 224;
@@ -45,7 +46,9 @@ function parseSpec(text: string, file: string): ModelSpecFile {
   const parsed = modelSpecSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues
-      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+      .map(
+        (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+      )
       .join('; ');
     throw new ModelLoadError('MODEL_SPEC_INVALID', `${file} is invalid: ${problems}`);
   }
@@ -63,7 +66,10 @@ async function readLabels(
   const file = path.join(folder, labels);
   const text = await readIfPresent(file);
   if (text === undefined) {
-    throw new ModelLoadError('MODEL_LABELS_MISSING', `labels file ${file} named in model.json does not exist`);
+    throw new ModelLoadError(
+      'MODEL_LABELS_MISSING',
+      `labels file ${file} named in model.json does not exist`,
+    );
   }
   return text
     .split(/\r?\n/)
@@ -78,12 +84,53 @@ function tensorShape(metadata: InferenceSession.ValueMetadata): readonly (number
   return metadata.isTensor ? metadata.shape : [];
 }
 
+const AXIS_FIELDS = {
+  NCHW: ['batch', 'channels', 'height', 'width'],
+  NHWC: ['batch', 'height', 'width', 'channels'],
+} as const;
+
+/**
+ * model.json's input must give the tensor the ONNX input takes: every fixed
+ * dimension of the model (the batch aside, always 1 here) must match.
+ * @throws ModelLoadError MODEL_SPEC_INVALID naming the fields that differ
+ */
+function checkInputShape(
+  specFile: string,
+  input: InputSpecFile & { readonly name: string },
+  modelShape: readonly (number | string)[],
+): void {
+  const fed = inputDims(input, 1);
+  const fields = AXIS_FIELDS[input.layout];
+  const shown = `[${modelShape.join(', ')}]`;
+  const fedShown = `[${fed.join(', ')}]`;
+
+  if (modelShape.length !== fed.length) {
+    throw new ModelLoadError(
+      'MODEL_SPEC_INVALID',
+      `${specFile}: input gives a rank-4 ${input.layout} tensor ${fedShown}, but the model's input "${input.name}" has shape ${shown}`,
+    );
+  }
+  const differences = fed.flatMap((dim, axis) => {
+    const fixed = modelShape[axis];
+    return axis > 0 && typeof fixed === 'number' && fixed > 0 && fixed !== dim
+      ? [`input.${fields[axis]} ${dim} where the model has ${fixed}`]
+      : [];
+  });
+  if (differences.length > 0) {
+    throw new ModelLoadError(
+      'MODEL_SPEC_INVALID',
+      `${specFile}: input gives the tensor ${fedShown} (${input.layout}), but the model's input "${input.name}" has shape ${shown}: ${differences.join(', ')}`,
+    );
+  }
+}
+
 /** Reads layout, size and channels off the ONNX input when there is no model.json. */
 export function inferInputSpec(metadata: InferenceSession.ValueMetadata): InputSpec {
   const shape = tensorShape(metadata);
   const size = (dim: number | string | undefined) =>
     typeof dim === 'number' && dim > 0 ? dim : DEFAULT_INPUT_SIZE;
-  const channelsLast = shape.length === 4 && (shape[3] === 1 || shape[3] === 3) && shape[1] !== 1 && shape[1] !== 3;
+  const channelsLast =
+    shape.length === 4 && (shape[3] === 1 || shape[3] === 3) && shape[1] !== 1 && shape[1] !== 3;
   const channelDim = channelsLast ? shape[3] : shape[1];
   const channels = channelDim === 1 ? 1 : 3;
 
@@ -102,7 +149,10 @@ export function inferInputSpec(metadata: InferenceSession.ValueMetadata): InputS
 }
 
 /** model.json (validated) or defaults inferred from the ONNX input, with labels resolved. */
-export async function resolveSpec(folder: string, session: InferenceSession): Promise<ResolvedSpec> {
+export async function resolveSpec(
+  folder: string,
+  session: InferenceSession,
+): Promise<ResolvedSpec> {
   const specFile = path.join(folder, 'model.json');
   const text = await readIfPresent(specFile);
   const firstInput = session.inputMetadata[0];
@@ -140,7 +190,12 @@ export async function resolveSpec(folder: string, session: InferenceSession): Pr
       `${specFile}: output "${output}" is not an output of the model (outputs: ${session.outputNames.join(', ')})`,
     );
   }
-  for (const [field, values] of [['mean', input.mean], ['std', input.std]] as const) {
+  const metadata = session.inputMetadata.find((value) => value.name === inputName) ?? firstInput;
+  checkInputShape(specFile, { ...input, name: inputName }, tensorShape(metadata));
+  for (const [field, values] of [
+    ['mean', input.mean],
+    ['std', input.std],
+  ] as const) {
     if (values.length !== 1 && values.length !== input.channels) {
       throw new ModelLoadError(
         'MODEL_SPEC_INVALID',

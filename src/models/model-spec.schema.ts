@@ -8,7 +8,10 @@ export const inputSpecSchema = z.object({
   width: z.number().int().positive(),
   channels: z.union([z.literal(1), z.literal(3)]),
   channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
-  scale: z.number().positive().default(1 / 255),
+  scale: z
+    .number()
+    .positive()
+    .default(1 / 255),
   mean: z.array(z.number()).min(1).default([0]),
   std: z.array(z.number().positive()).min(1).default([1]),
   resize: z.enum(['stretch', 'letterbox', 'center-crop']).default('stretch'),

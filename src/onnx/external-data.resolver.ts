@@ -2,33 +2,79 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { ModelLoadError } from '../errors/model-load.error';
-import { DataLocation, type GraphProto, type ModelProto, type TensorProto } from './onnx.types';
+import {
+  DataLocation,
+  type AttributeProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type SparseTensorProto,
+  type TensorProto,
+} from './onnx.types';
 
 /**
  * Reads tensors stored outside the .onnx file (data_location EXTERNAL) into
  * raw_data, from the file named by external_data "location" in `modelDir`,
- * honouring "offset" and "length". Returns a new model; the input is unchanged.
+ * honouring "offset" and "length". Every tensor of the model is resolved:
+ * initializers and sparse initializers, tensors in node attributes
+ * (Constant), in subgraphs (If, Loop and Scan bodies, at any depth) and in
+ * model-local functions; the model reaches onnxruntime as bytes, with no
+ * directory to look in. Returns a new model; the input is unchanged.
  */
 export function resolveExternalData(model: ModelProto, modelDir: string): ModelProto {
-  if (model.graph === undefined) {
-    return model;
-  }
   const files = new Map<string, Buffer>();
-  return { ...model, graph: resolveGraph(model.graph, modelDir, files) };
+  const tensor = (t: TensorProto): TensorProto => resolveTensor(t, modelDir, files);
+  return {
+    ...model,
+    ...(model.graph === undefined ? {} : { graph: resolveGraph(model.graph, tensor) }),
+    ...(model.functions === undefined
+      ? {}
+      : {
+          functions: model.functions.map((f) => ({
+            ...f,
+            node: f.node.map((n) => resolveNode(n, tensor)),
+          })),
+        }),
+  };
 }
 
-function resolveGraph(graph: GraphProto, modelDir: string, files: Map<string, Buffer>): GraphProto {
+type TensorResolver = (tensor: TensorProto) => TensorProto;
+
+function resolveGraph(graph: GraphProto, tensor: TensorResolver): GraphProto {
   return {
     ...graph,
-    initializer: graph.initializer.map((tensor) => resolveTensor(tensor, modelDir, files)),
-    node: graph.node.map((node) => ({
-      ...node,
-      attribute: node.attribute.map((attribute) =>
-        attribute.t === undefined
-          ? attribute
-          : { ...attribute, t: resolveTensor(attribute.t, modelDir, files) },
-      ),
-    })),
+    initializer: graph.initializer.map(tensor),
+    ...(graph.sparseInitializer === undefined
+      ? {}
+      : { sparseInitializer: graph.sparseInitializer.map((t) => resolveSparse(t, tensor)) }),
+    node: graph.node.map((node) => resolveNode(node, tensor)),
+  };
+}
+
+function resolveNode(node: NodeProto, tensor: TensorResolver): NodeProto {
+  return { ...node, attribute: node.attribute.map((a) => resolveAttribute(a, tensor)) };
+}
+
+function resolveAttribute(attribute: AttributeProto, tensor: TensorResolver): AttributeProto {
+  const { t, g, sparseTensor, sparseTensors } = attribute;
+  return {
+    ...attribute,
+    ...(t === undefined ? {} : { t: tensor(t) }),
+    ...(g === undefined ? {} : { g: resolveGraph(g, tensor) }),
+    ...(sparseTensor === undefined ? {} : { sparseTensor: resolveSparse(sparseTensor, tensor) }),
+    tensors: attribute.tensors.map(tensor),
+    graphs: attribute.graphs.map((graph) => resolveGraph(graph, tensor)),
+    ...(sparseTensors === undefined
+      ? {}
+      : { sparseTensors: sparseTensors.map((s) => resolveSparse(s, tensor)) }),
+  };
+}
+
+function resolveSparse(sparse: SparseTensorProto, tensor: TensorResolver): SparseTensorProto {
+  return {
+    ...sparse,
+    ...(sparse.values === undefined ? {} : { values: tensor(sparse.values) }),
+    ...(sparse.indices === undefined ? {} : { indices: tensor(sparse.indices) }),
   };
 }
 

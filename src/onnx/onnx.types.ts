@@ -66,6 +66,13 @@ export interface TensorProto {
   uint64Data: number[];
 }
 
+/** A sparse tensor: `values` at `indices` of a dense tensor shaped `dims`. */
+export interface SparseTensorProto {
+  values?: TensorProto;
+  indices?: TensorProto;
+  dims: number[];
+}
+
 export interface AttributeProto {
   name?: string;
   type?: number;
@@ -74,11 +81,14 @@ export interface AttributeProto {
   s?: Uint8Array;
   t?: TensorProto;
   g?: GraphProto;
+  /** Absent on attributes written in code; decoded attributes always have the list fields. */
+  sparseTensor?: SparseTensorProto;
   floats: number[];
   ints: number[];
   strings: Uint8Array[];
   tensors: TensorProto[];
   graphs: GraphProto[];
+  sparseTensors?: SparseTensorProto[];
   refAttrName?: string;
   docString?: string;
 }
@@ -123,6 +133,8 @@ export interface GraphProto {
   input: ValueInfoProto[];
   output: ValueInfoProto[];
   valueInfo: ValueInfoProto[];
+  /** Initializers stored sparse; absent on graphs written in code. */
+  sparseInitializer?: SparseTensorProto[];
 }
 
 export interface OperatorSetIdProto {
@@ -140,4 +152,12 @@ export interface ModelProto {
   docString?: string;
   graph?: GraphProto;
   metadataProps: StringStringEntryProto[];
+  /** Model-local functions (IR 8); absent on models written in code. */
+  functions?: FunctionProto[];
+}
+
+/** A model-local function: only its nodes are read (for their attribute tensors). */
+export interface FunctionProto {
+  name?: string;
+  node: NodeProto[];
 }

@@ -78,6 +78,7 @@ export function chooseLayers(
             throw new LayerNotFoundError(
               name,
               available.map((layer) => layer.layer),
+              'layers',
             );
           }
           return found;

@@ -12,6 +12,53 @@ export interface ResolvedConvolution {
   /** The weight initializer's name. */
   readonly initializer: string;
   readonly group: number;
+  /** Whether the convolution reads the model's input image (see readsModelInput). */
+  readonly readsModelInput: boolean;
+}
+
+/**
+ * Operators through which a value still holds the input image's colour
+ * channels: copies and casts, the NHWC-to-NCHW transpose of a channels-last
+ * model, and arithmetic with a constant (the normalisation some exports put
+ * in the graph).
+ */
+const COPIES = new Set(['Identity', 'Cast']);
+const CONSTANT_ARITHMETIC = new Set(['Add', 'Sub', 'Mul', 'Div']);
+const NHWC_TO_NCHW = '0,3,1,2';
+
+function keepsColours(view: GraphView, node: NodeProto): boolean {
+  const op = node.opType ?? '';
+  if (COPIES.has(op)) {
+    return true;
+  }
+  if (op === 'Transpose') {
+    return (node.attribute.find((a) => a.name === 'perm')?.ints ?? []).join(',') === NHWC_TO_NCHW;
+  }
+  // The image on one side, a constant on the other; the sum of two activations is no image.
+  return (
+    CONSTANT_ARITHMETIC.has(op) &&
+    node.input.length === 2 &&
+    node.input.some((value) => view.constant(value) !== undefined)
+  );
+}
+
+/**
+ * True when the convolution's data input is a model input, directly or
+ * through colour-preserving operators.
+ */
+export function readsModelInput(view: GraphView, conv: NodeProto): boolean {
+  let value = conv.input[0] ?? '';
+
+  for (;;) {
+    if (view.isGraphInput(value)) {
+      return true;
+    }
+    const producer = view.producer(value)?.node;
+    if (producer === undefined || !keepsColours(view, producer)) {
+      return false;
+    }
+    value = producer.input.find((input) => view.constant(input) === undefined) ?? '';
+  }
 }
 
 /**
@@ -63,6 +110,7 @@ function convolutionOf(view: GraphView, node: NodeProto): ResolvedConvolution {
     node,
     initializer,
     group,
+    readsModelInput: readsModelInput(view, node),
     weights: {
       layer: layerName(node),
       data: weight.data,

@@ -27,9 +27,9 @@ export interface KernelRequest {
 }
 
 /**
- * A convolution's kernels: a PNG grid (colour tiles for a 3-channel first layer,
- * else a zero-centred diverging tile per (output, input) pair), or the weight
- * tensor exactly as stored (.npy or JSON).
+ * A convolution's kernels: a PNG grid (colour tiles for a convolution that reads
+ * the 3-channel input image, else a zero-centred diverging tile per (output,
+ * input) pair), or the weight tensor exactly as stored (.npy or JSON).
  */
 export async function kernelAnswer(model: ModelProto, request: KernelRequest): Promise<JobAnswer> {
   const conv = resolveConvolution(model, request.layer);
@@ -67,7 +67,8 @@ export async function kernelAnswer(model: ModelProto, request: KernelRequest): P
 /** What the picture shows: how many filters and input channels, and whether as colour. */
 export function kernelViewOf(conv: ResolvedConvolution, request: KernelRequest): KernelView {
   const [outChannels, inChannels] = conv.weights.dims;
-  const colour = inChannels === 3 && conv.group === 1;
+  // Only the input image's channels are red, green and blue; three channels deeper in are not.
+  const colour = inChannels === 3 && conv.group === 1 && conv.readsModelInput;
   const outShown = Math.min(outChannels, request.outLimit ?? DEFAULT_KERNEL_CHANNELS);
   const inShown = colour
     ? inChannels

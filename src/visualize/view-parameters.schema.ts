@@ -44,7 +44,6 @@ export const kernelParameters = z.object({
 });
 
 export const histogramParameters = z.object({
-  layer: listParameter.optional(),
   layers: listParameter.optional(),
   bins: integer('an integer from 1 to 200', 1, 200).default(30),
   batch_norm: z.enum(['separate', 'folded'], { error: 'separate or folded' }).default('separate'),
@@ -82,7 +81,7 @@ export function kernelJobOptions(p: z.infer<typeof kernelParameters>) {
 /** Histograms job options from validated parameters. */
 export function histogramJobOptions(p: z.infer<typeof histogramParameters>) {
   return {
-    layers: [...(p.layer ?? []), ...(p.layers ?? [])],
+    layers: p.layers ?? [],
     bins: p.bins,
     batch_norm: p.batch_norm,
     format: p.format,

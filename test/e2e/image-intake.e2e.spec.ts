@@ -65,6 +65,81 @@ describe('image intake over HTTP', () => {
       .send('hello');
 
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(response.body.error.message).toContain('"text/plain"');
+  });
+
+  const ACCEPTED =
+    'carries no image: send multipart/form-data with a file field "image", or the image bytes with an image/* or application/octet-stream content type';
+
+  it.each([
+    ['text/plain', 'png'],
+    ['text/html', 'png'],
+    ['application/xml', 'png'],
+    ['application/pdf', 'png'],
+    ['video/mp4', 'png'],
+    ['application/json', '{"image": "not like this"}'],
+    ['application/json', '{ malformed'],
+    ['application/x-www-form-urlencoded', 'image=boot.png'],
+  ])(
+    'should answer 415 UNSUPPORTED_MEDIA_TYPE for a %s body (%s), saying what it got and what it takes',
+    async (contentType, body) => {
+      const payload = body === 'png' ? await examplePng() : body;
+      const response = await app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'POST',
+          url: PREDICT,
+          headers: { 'content-type': contentType },
+          payload,
+        });
+
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toEqual({
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: `request content type "${contentType}" ${ACCEPTED}`,
+          details: {
+            received: contentType,
+            accepted: ['multipart/form-data', 'image/*', 'application/octet-stream'],
+          },
+        },
+      });
+    },
+  );
+
+  it('should answer 415 UNSUPPORTED_MEDIA_TYPE for a body without a Content-Type', async () => {
+    const response = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'POST', url: PREDICT, payload: await examplePng() });
+
+    expect(response.statusCode).toBe(415);
+    expect(response.json().error).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: `a request body without a Content-Type ${ACCEPTED}`,
+    });
+  });
+
+  it('should answer 400 BAD_REQUEST, a documented code, when the body is shorter than its Content-Length', async () => {
+    const png = await examplePng();
+    const response = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method: 'POST',
+        url: PREDICT,
+        headers: { 'content-type': 'image/png', 'content-length': String(png.length + 10) },
+        payload: png,
+      });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'Request body size did not match Content-Length',
+    });
+    const readme = await fs.readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toMatch(/^\| 400 +\|.*`BAD_REQUEST`/m);
   });
 
   it('should reject a truncated PNG instead of decoding it into grey', async () => {
@@ -212,5 +287,52 @@ describe('malformed and oversized multipart bodies', () => {
 
     expect(response.status).toBe(413);
     expect(response.body.error.message).toContain('100000 bytes (MAX_UPLOAD_BYTES)');
+  });
+});
+
+describe('batch size limit (MAX_BATCH_IMAGES=2)', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_BATCH_IMAGES: '2' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it.each([
+    [3, 'received 3'],
+    [6, 'received at least 4'],
+  ])(
+    'should answer 413 TOO_MANY_IMAGES for %i images, however many more came',
+    async (count, received) => {
+      const png = await examplePng();
+      let call = request(app.getHttpServer()).post(PREDICT);
+      for (let i = 0; i < count; i += 1) {
+        call = call.attach('image', png, `${i}.png`);
+      }
+
+      const response = await call.expect(413);
+
+      expect(response.body.error).toMatchObject({
+        code: 'TOO_MANY_IMAGES',
+        message: `a request may carry at most 2 images (MAX_BATCH_IMAGES); ${received}`,
+      });
+    },
+  );
+
+  it('should answer 413 TOO_MANY_IMAGES for a second image on an endpoint that takes one', async () => {
+    const png = await examplePng();
+    const response = await request(app.getHttpServer())
+      .post('/v1/models/fashion-mnist/prediction-image')
+      .attach('image', png, 'a.png')
+      .attach('image', png, 'b.png')
+      .expect(413);
+
+    expect(response.body.error).toMatchObject({
+      code: 'TOO_MANY_IMAGES',
+      message: 'this endpoint takes one image per request; received 2',
+    });
   });
 });

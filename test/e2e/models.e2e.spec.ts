@@ -80,15 +80,16 @@ describe('models API (embedded mode)', () => {
   });
 });
 
-describe('readiness without the default model', () => {
-  it('GET /readyz should answer 503 when DEFAULT_MODEL is not in the repository', async () => {
-    const app = await startTestApp({ DEFAULT_MODEL: 'not-there' });
-    try {
-      const response = await request(app.getHttpServer()).get('/readyz').expect(503);
-      expect(response.body.defaultModel).toEqual({ name: 'not-there', ready: false });
-    } finally {
-      await app.close();
-    }
+describe('a DEFAULT_MODEL that is not in the repository', () => {
+  it('stops the start with INVALID_CONFIGURATION naming DEFAULT_MODEL and listing the models', async () => {
+    await expect(startTestApp({ DEFAULT_MODEL: 'not-there' })).rejects.toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIGURATION',
+        message: expect.stringMatching(
+          /^DEFAULT_MODEL="not-there" is invalid: expected one of the models of MODEL_REPOSITORY \(.+\): .*fashion-mnist/,
+        ),
+      }),
+    );
   });
 });
 

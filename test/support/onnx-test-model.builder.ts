@@ -15,6 +15,8 @@ export interface TestInitializer {
   readonly dims: readonly number[];
   /** Plain numbers become float32. */
   readonly data: ConstantData | readonly number[];
+  /** BOOL for Uint8Array data that holds booleans; otherwise the type follows the data. */
+  readonly type?: typeof DataType.BOOL;
 }
 
 export interface TestNode {
@@ -36,9 +38,10 @@ export interface TestModelSpec {
 
 /** A small ONNX model written from TypeScript, for tests (opset 17 unless told). */
 export function buildTestModel(spec: TestModelSpec): ModelProto {
-  const initializers = (spec.initializers ?? []).map((i) =>
-    makeTensor(i.name, i.dims, isTyped(i.data) ? i.data : Float32Array.from(i.data)),
-  );
+  const initializers = (spec.initializers ?? []).map((i) => {
+    const tensor = makeTensor(i.name, i.dims, isTyped(i.data) ? i.data : Float32Array.from(i.data));
+    return i.type === undefined ? tensor : { ...tensor, dataType: i.type };
+  });
   return {
     irVersion: 8,
     opsetImport: [{ domain: '', version: spec.opset ?? 17 }],

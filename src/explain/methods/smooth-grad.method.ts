@@ -1,12 +1,40 @@
 import type { SpatialMap } from '../layer-tensors';
 import { type InputPlanes, saliencyMap } from './saliency.method';
 
-/** x + noise, noise ~ N(0, (sigma * (max(x) - min(x)))^2), by Box-Muller from `uniform`. */
+/** `count` draws from N(0, 1): the noise of one SmoothGrad sample before scaling. */
+export type NormalSource = (count: number) => ArrayLike<number>;
+
+/**
+ * N(0, 1) draws by Box-Muller from a uniform generator in [0, 1), two per pair of uniforms (the
+ * second of the last pair is dropped when `count` is odd).
+ */
+export function boxMullerNormals(uniform: () => number): NormalSource {
+  return (count) => {
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i += 2) {
+      const radius = Math.sqrt(-2 * Math.log(1 - uniform()));
+      const angle = 2 * Math.PI * uniform();
+      out[i] = radius * Math.cos(angle);
+      if (i + 1 < count) {
+        out[i + 1] = radius * Math.sin(angle);
+      }
+    }
+    return out;
+  };
+}
+
+/** x + sigma (max(x) - min(x)) z for N(0, 1) draws z, one per element of x (Smilkov et al. 2017). */
 export function noisyInput(
   input: Float32Array,
   sigma: number,
-  uniform: () => number,
+  normals: ArrayLike<number>,
 ): Float32Array {
+  if (normals.length !== input.length) {
+    throw new RangeError(
+      `noisyInput: expected ${input.length} normal draws, one per input value, got ${normals.length}`,
+    );
+  }
+
   let min = Infinity;
   let max = -Infinity;
   for (const v of input) {
@@ -15,16 +43,7 @@ export function noisyInput(
   }
 
   const std = sigma * (max - min);
-  const out = new Float32Array(input.length);
-  for (let i = 0; i < input.length; i += 2) {
-    const radius = Math.sqrt(-2 * Math.log(1 - uniform()));
-    const angle = 2 * Math.PI * uniform();
-    out[i] = (input[i] ?? 0) + std * radius * Math.cos(angle);
-    if (i + 1 < input.length) {
-      out[i + 1] = (input[i + 1] ?? 0) + std * radius * Math.sin(angle);
-    }
-  }
-  return out;
+  return input.map((x, i) => x + std * (normals[i] ?? 0));
 }
 
 /** SmoothGrad (Smilkov et al. 2017): M = mean over samples of max_c |g_c(x + noise)|. */

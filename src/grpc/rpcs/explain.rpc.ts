@@ -1,9 +1,8 @@
 import type { AppServices } from '../../app.module';
-import { ResponseTooLargeError } from '../../errors/response-too-large.error';
 import { toJobOptions } from '../../explain/explain-job-options';
 import { explainParametersSchema } from '../../explain/explain-parameters.schema';
 import { parseParameters } from '../../http/parameter.parser';
-import type { ExplainRequest, Explanation } from '../cnn-lens.messages';
+import type { ExplainRequest } from '../cnn-lens.messages';
 import { runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
@@ -22,7 +21,10 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
     const { config, models, jobs, logger } = this.services;
     const parameters = parseParameters(explainParametersSchema, queryOf(request));
     const model = requestModel(models, parameters.model, config.defaultModel);
-    const images = requestImages(request.images, config.maxBatchImages);
+    const images = requestImages(request.images, 'images', {
+      maxImages: config.maxBatchImages,
+      maxBytes: config.maxUploadBytes,
+    });
     const options = toJobOptions(
       parameters.output === 'tensor' ? { ...parameters, format: 'npy' } : parameters,
     );
@@ -41,20 +43,7 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
     const explanations = outcomes.flatMap(({ jobId, answer }, image) =>
       explanationsOf(jobId, image, answer),
     );
-    refuseOversized(explanations, config.grpcMaxMessageBytes);
     return { explanations };
-  }
-}
-
-/** Fails with a message naming the setting, rather than grpc-js's generic refusal at send time. */
-function refuseOversized(explanations: readonly Explanation[], limit: number): void {
-  const bytes = explanations.reduce(
-    (sum, item) =>
-      sum + (item.png?.length ?? 0) + (item.tensor?.data.length ?? 0) + (item.json?.length ?? 0),
-    0,
-  );
-  if (bytes > limit) {
-    throw new ResponseTooLargeError(bytes, limit, 'GRPC_MAX_MESSAGE_BYTES');
   }
 }
 

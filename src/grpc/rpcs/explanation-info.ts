@@ -28,10 +28,19 @@ function timings(fields: AnswerFields): Record<string, number> {
   return found;
 }
 
-/** The typed fields of ExplanationInfo, and every scalar item as text. */
+/**
+ * The typed fields of ExplanationInfo, and every scalar item as text; stage
+ * timings of a `timings` object become `time_<stage>_ms` attributes, as the
+ * metadata of a single binary answer names them.
+ */
 export function explanationInfo(fields: AnswerFields): ExplanationInfo {
   const attributes: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields)) {
+  const nested = fields.timings;
+  const stageTimes = Object.entries(
+    typeof nested === 'object' && nested !== null ? nested : {},
+  ).map(([key, value]): [string, unknown] => [`time_${key}`, value]);
+
+  for (const [key, value] of [...Object.entries(fields), ...stageTimes]) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       attributes[key] = String(value);
     }

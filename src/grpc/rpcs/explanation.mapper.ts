@@ -19,10 +19,17 @@ export function explanationsOf(jobId: string, image: number, answer: JobAnswer):
   const header = Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'results'));
   return results.map((result) => ({
     ...encodedPayload(result, answer.body),
-    info: explanationInfo({ ...header, ...result }),
+    info: explanationInfo({ ...header, ...withoutPayload(result) }),
     job_id: jobId,
     image,
   }));
+}
+
+/** Keys of a result that carry its map: sent once, as png or tensor, never again as an attribute. */
+const PAYLOAD_KEYS: ReadonlySet<string> = new Set(['png_base64', 'npy_base64', 'tensor']);
+
+function withoutPayload(result: AnswerFields): AnswerFields {
+  return Object.fromEntries(Object.entries(result).filter(([key]) => !PAYLOAD_KEYS.has(key)));
 }
 
 function payload(contentType: string, data: Buffer): Pick<Explanation, 'png' | 'tensor'> {

@@ -13,7 +13,10 @@ export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
   async handle(request: FeatureMapsRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
     const model = requestModel(models, request.model, config.defaultModel);
-    const images = requestImages(request.image === undefined ? [] : [request.image], 1);
+    const images = requestImages(request.image === undefined ? [] : [request.image], 'image', {
+      maxImages: 1,
+      maxBytes: config.maxUploadBytes,
+    });
     const query = asQuery({ ...request, format: restFormat(request.format) }, ['image', 'model']);
     const options = featureMapJobOptions(parseParameters(featureMapParameters, query));
 

@@ -33,7 +33,10 @@ export class PredictRpc implements UnaryRpc<PredictRequest> {
   async handle(request: PredictRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
     const model = requestModel(models, request.model, config.defaultModel);
-    const images = requestImages(request.images, config.maxBatchImages);
+    const images = requestImages(request.images, 'images', {
+      maxImages: config.maxBatchImages,
+      maxBytes: config.maxUploadBytes,
+    });
     const parameters = parseParameters(predictParameters, { top_k: request.top_k });
 
     const { jobId, answer } = await runJobForCall(

@@ -13,7 +13,10 @@ export class PredictionImageRpc implements UnaryRpc<PredictionImageRequest> {
   async handle(request: PredictionImageRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
     const model = requestModel(models, request.model, config.defaultModel);
-    const images = requestImages(request.image === undefined ? [] : [request.image], 1);
+    const images = requestImages(request.image === undefined ? [] : [request.image], 'image', {
+      maxImages: 1,
+      maxBytes: config.maxUploadBytes,
+    });
     const parameters = parseParameters(
       predictionImageParameters,
       asQuery(request, ['image', 'model']),

@@ -6,7 +6,7 @@ import { Explainer } from '../../explain/explainer';
 import { type RenderContext, renderExplanation } from '../../explain/explanation.renderer';
 import type { ModelRepository } from '../../models/model-repository';
 import { MapRenderPool } from '../../render/map-render.pool';
-import { SessionFactory, sessionFactoryOptionsFrom } from '../../runtime/session-factory';
+import { processSessionFactory } from '../../runtime/session-factory';
 import type { JobContext, JobHandler } from '../job-handler';
 import type { JobAnswer, JobData } from '../job.types';
 
@@ -14,12 +14,19 @@ import type { JobAnswer, JobData } from '../job.types';
 const SESSION_CACHE_SIZE = 8;
 
 /**
+ * Progress reported after each stage. Decoding, preprocessing and the model
+ * runs happen in one call of the Explainer, so the stage after the inputs is
+ * all of them; the runs take most of a job's time (rendering ~10-20%).
+ */
+export const EXPLAIN_PROGRESS = { inputsRead: 0.05, explained: 0.8, rendered: 0.95 } as const;
+
+/**
  * Grad-CAM, CAM and the rest of the family: decode, preprocess, augmented run,
  * map, then PNG or tensor in the render threads.
  */
 export class ExplainHandler implements JobHandler {
   constructor(
-    private readonly explainer: Explainer,
+    private readonly explainer: Pick<Explainer, 'explain'>,
     private readonly rendering: RenderContext,
   ) {}
 
@@ -29,17 +36,19 @@ export class ExplainHandler implements JobHandler {
     for (const key of data.imageKeys) {
       images.push(await context.image(key));
     }
+    await context.progress(EXPLAIN_PROGRESS.inputsRead);
 
     const explanation = await this.explainer.explain(data.model, images, options);
-    return renderExplanation(explanation, options, this.rendering);
+    await context.progress(EXPLAIN_PROGRESS.explained);
+
+    const answer = await renderExplanation(explanation, options, this.rendering);
+    await context.progress(EXPLAIN_PROGRESS.rendered);
+    return answer;
   }
 }
 
 export function createExplainHandler(config: AppConfig, models: ModelRepository): ExplainHandler {
-  const sessions = new ExplainSessions(
-    new SessionFactory(sessionFactoryOptionsFrom(config)),
-    SESSION_CACHE_SIZE,
-  );
+  const sessions = new ExplainSessions(processSessionFactory(config), SESSION_CACHE_SIZE);
   const explainer = new Explainer({
     models,
     loader: new ExplainableModelLoader(),

@@ -34,7 +34,13 @@ export class FeatureMapsHandler implements JobHandler {
     const options = readJobOptions(featureMapOptionsSchema, data.options);
     const loaded = this.models.get(data.model);
     const model = await this.loader.load(loaded);
-    const layers = resolveFeatureMapLayers(model.layers, options.layers, model.defaultLayer());
+    const layers = resolveFeatureMapLayers(
+      model.layers,
+      options.layers,
+      model.defaultLayer(),
+      loaded.descriptor.values,
+      'layers',
+    );
 
     const image = await decodeUpload(await context.image(data.imageKeys[0] ?? ''), this.limits);
     const input = await toModelInput([image], loaded.descriptor.input);

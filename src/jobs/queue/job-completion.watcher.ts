@@ -3,6 +3,17 @@ import type { QueueEvents } from 'bullmq';
 /** Whether a job has reached an end state, as read from Redis. */
 export type FinishCheck = () => Promise<boolean>;
 
+/** How long a request waits for its job. */
+export interface WaitLimits {
+  readonly timeoutMs: number;
+  /** Aborts the wait at once (the caller went away). */
+  readonly signal?: AbortSignal;
+  /** Gives up once every check has failed for this long; unset: failing checks wait out timeoutMs. */
+  readonly unreachableAfterMs?: number;
+}
+
+export type WaitOutcome = 'finished' | 'timeout' | 'aborted' | 'unreachable';
+
 export interface WatcherOptions {
   /** Fallback polling period: covers events missed while the events connection was down. */
   readonly pollMs: number;
@@ -26,23 +37,52 @@ export class JobCompletionWatcher {
     events.on('failed', wake);
   }
 
-  /** Resolves true when the job finished, false when timeoutMs passed first. */
-  async wait(jobId: string, timeoutMs: number, finished: FinishCheck): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Resolves 'finished' when the check says the job reached an end state,
+   * 'timeout' when timeoutMs passed first, 'aborted' as soon as the signal
+   * aborts, and 'unreachable' once checks have kept failing for
+   * unreachableAfterMs (Redis gone: the caller need not wait out its timeout).
+   */
+  async wait(jobId: string, limits: WaitLimits, finished: FinishCheck): Promise<WaitOutcome> {
+    const deadline = Date.now() + limits.timeoutMs;
     const signal = new WakeSignal();
     const wake = (): void => signal.fire();
     this.register(jobId, wake);
+    limits.signal?.addEventListener('abort', wake, { once: true });
+    let failingSince: number | undefined;
+    const aborted = (): boolean => limits.signal?.aborted === true;
 
     try {
-      while (!(await this.safely(finished))) {
+      for (;;) {
+        if (aborted()) {
+          return 'aborted';
+        }
+        const checkedAt = Date.now();
+        const check = await this.safely(finished);
+        if (check === 'yes') {
+          return 'finished';
+        }
+        if (aborted()) {
+          return 'aborted';
+        }
+
+        failingSince = check === 'failed' ? (failingSince ?? checkedAt) : undefined;
+        const unreachable = limits.unreachableAfterMs;
+        if (
+          failingSince !== undefined &&
+          unreachable !== undefined &&
+          Date.now() - failingSince >= unreachable
+        ) {
+          return 'unreachable';
+        }
         const left = deadline - Date.now();
         if (left <= 0) {
-          return false;
+          return 'timeout';
         }
         await signal.next(Math.min(left, this.options.pollMs));
       }
-      return true;
     } finally {
+      limits.signal?.removeEventListener('abort', wake);
       this.unregister(jobId, wake);
     }
   }
@@ -53,12 +93,12 @@ export class JobCompletionWatcher {
     this.connection.disconnect();
   }
 
-  /** A failed check (Redis away) counts as not finished yet; the deadline still bounds the wait. */
-  private async safely(finished: FinishCheck): Promise<boolean> {
+  /** A failed check (Redis away) counts as not finished yet; the caller's limits decide how long that may last. */
+  private async safely(finished: FinishCheck): Promise<'yes' | 'no' | 'failed'> {
     try {
-      return await finished();
+      return (await finished()) ? 'yes' : 'no';
     } catch {
-      return false;
+      return 'failed';
     }
   }
 

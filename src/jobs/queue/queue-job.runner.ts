@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
+import { JobCancelledError } from '../../errors/job-cancelled.error';
 import { JobNotFinishedError } from '../../errors/job-not-finished.error';
 import { JobNotFoundError } from '../../errors/job-not-found.error';
 import { JobTimeoutError } from '../../errors/job-timeout.error';
 import { JobWaitUnavailableError } from '../../errors/job-wait-unavailable.error';
 import { QueueFullError } from '../../errors/queue-full.error';
 import type { Logger } from '../../logging/logger';
-import type { JobRunner } from '../job-runner';
+import type { JobRunner, QueueDepth } from '../job-runner';
 import type { JobStore } from '../job.store';
 import type { JobAnswer, JobData, JobState, JobStatus, QueuedJobData } from '../job.types';
 import type { JobCompletionWatcher } from './job-completion.watcher';
@@ -32,11 +33,13 @@ export interface QueueRunnerSettings {
   readonly commandTimeoutMs: number;
 }
 
-export interface QueueDepth {
-  readonly waiting: number;
-  readonly active: number;
-  readonly delayed: number;
-}
+/** States of a job that no worker has taken: removing it withdraws it. */
+const QUEUED_STATES: ReadonlySet<string> = new Set([
+  'waiting',
+  'prioritized',
+  'delayed',
+  'waiting-children',
+]);
 
 const RETRY_AFTER_SECONDS = 2;
 
@@ -87,13 +90,18 @@ export class QueueJobRunner implements JobRunner {
     return id;
   }
 
-  /** Waits for the end state; Redis away until the deadline answers 503 with the job id, not 504. */
-  async wait(jobId: string, timeoutMs: number): Promise<JobAnswer> {
+  /**
+   * Waits for the end state. Redis unreachable for REDIS_COMMAND_TIMEOUT_MS
+   * answers 503 with the job id at once rather than at the deadline; the
+   * job is kept, and its answer can be fetched once Redis is back.
+   */
+  async wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<JobAnswer> {
     let state = 'unknown';
     let lastError: Error | undefined;
-    const finished = await this.watcher.wait(jobId, timeoutMs, async () => {
+    const limits = { timeoutMs, signal, unreachableAfterMs: this.settings.commandTimeoutMs };
+    const outcome = await this.watcher.wait(jobId, limits, async () => {
       try {
-        state = await this.queue.getJobState(jobId);
+        state = await this.call('read job state', () => this.queue.getJobState(jobId));
         lastError = undefined;
       } catch (error) {
         lastError = error as Error;
@@ -102,13 +110,18 @@ export class QueueJobRunner implements JobRunner {
       return state === 'completed' || state === 'failed' || state === 'unknown';
     });
 
-    if (!finished) {
-      throw lastError === undefined
-        ? new JobTimeoutError(jobId, timeoutMs)
-        : new JobWaitUnavailableError(jobId, lastError.message);
+    switch (outcome) {
+      case 'aborted':
+        throw new JobCancelledError(jobId);
+      case 'unreachable':
+      case 'timeout':
+        throw lastError === undefined
+          ? new JobTimeoutError(jobId, timeoutMs)
+          : new JobWaitUnavailableError(jobId, lastError.message);
+      case 'finished':
+        // a completed job's answer was stored before BullMQ marked it completed: read it at once
+        return state === 'completed' ? this.storedAnswer(jobId) : this.result(jobId);
     }
-    // a completed job's answer was stored before BullMQ marked it completed: read it at once
-    return state === 'completed' ? this.storedAnswer(jobId) : this.result(jobId);
   }
 
   async status(jobId: string): Promise<JobStatus> {
@@ -120,7 +133,7 @@ export class QueueJobRunner implements JobRunner {
       kind: job.data.kind,
       model: job.data.model,
       state: publicState(state),
-      progress: typeof job.progress === 'number' ? job.progress : 0,
+      progress: progressOf(state, job.progress),
       error: state === 'failed' ? decodeFailure(job.failedReason) : undefined,
       createdAt: new Date(job.timestamp).toISOString(),
       finishedAt: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
@@ -149,21 +162,33 @@ export class QueueJobRunner implements JobRunner {
     return answer;
   }
 
-  /** A waiting job is removed with its images; a running one is flagged, and its answer is refused. */
+  /**
+   * A job not started yet is removed with its images; a running one is
+   * flagged, and its answer is refused; a finished one is left alone, so
+   * GET /v1/jobs/{id} still finds it. The flag comes first: from then on the
+   * job cannot complete with a new answer, so the state read after it cannot
+   * miss a job that completes in between, and only a job still queued is
+   * removed (BullMQ's remove would delete a finished job as readily).
+   */
   async cancel(jobId: string): Promise<void> {
     const job = await this.call('read job', () => this.queue.getJob(jobId));
     if (job === undefined) {
       return;
     }
 
-    const removed = await this.call('remove job', () => this.queue.remove(jobId));
-    if (removed === 1) {
-      await this.store.forgetRequest(jobId);
-      this.logger.info({ jobId }, 'queued job removed: its caller went away');
+    await this.store.flagCancelled(jobId);
+    const state = await this.call('read job state', () => job.getState());
+    if (state === 'completed' || state === 'failed') {
       return;
     }
-
-    await this.store.flagCancelled(jobId);
+    if (QUEUED_STATES.has(state)) {
+      const removed = await this.call('remove job', () => this.queue.remove(jobId));
+      if (removed === 1) {
+        await this.store.forgetRequest(jobId);
+        this.logger.info({ jobId }, 'queued job removed: its caller went away');
+        return;
+      }
+    }
     this.logger.info({ jobId }, 'running job flagged cancelled: its caller went away');
   }
 
@@ -175,7 +200,6 @@ export class QueueJobRunner implements JobRunner {
     }
   }
 
-  /** Jobs by state, for /metrics. */
   async depth(): Promise<QueueDepth> {
     const counts = await this.call('count jobs', () =>
       this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
@@ -213,6 +237,14 @@ export class QueueJobRunner implements JobRunner {
   private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return redisCall(operation, this.settings.commandTimeoutMs, run);
   }
+}
+
+/** A completed job is done, whatever its handler last reported; before that, what it reported. */
+function progressOf(state: string, reported: unknown): number {
+  if (state === 'completed') {
+    return 1;
+  }
+  return typeof reported === 'number' ? reported : 0;
 }
 
 function publicState(state: string): JobState {

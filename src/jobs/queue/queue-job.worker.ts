@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
+import { JobAttemptsExhaustedError } from '../../errors/job-attempts-exhausted.error';
 import type { Logger } from '../../logging/logger';
 import type { JobExecutor } from '../job.executor';
 import { isTransient } from '../job-retry.policy';
@@ -24,7 +25,8 @@ export interface QueueWorkerSettings {
  * The worker side of queue mode: takes jobs from BullMQ and hands each run
  * to the executor, the same one the in-process runner uses, with the run's
  * lock token as the fence of its answer. Transient failures go back to
- * BullMQ for a retry with backoff; everything else fails at once.
+ * BullMQ for a retry with backoff, and the last one fails the job as
+ * JOB_ATTEMPTS_EXHAUSTED; everything else fails at once.
  */
 export class QueueJobWorker {
   private worker: Worker<QueuedJobData, JobReceipt> | undefined;
@@ -66,7 +68,10 @@ export class QueueJobWorker {
     this.worker = worker;
   }
 
-  /** Stops taking jobs and waits for the running ones to finish (SIGTERM drain). */
+  /**
+   * Stops taking jobs at once and waits for the running ones to finish
+   * (SIGTERM drain); the connections close after the last one.
+   */
   async close(): Promise<void> {
     await this.worker?.close();
     this.connection.disconnect();
@@ -74,20 +79,30 @@ export class QueueJobWorker {
   }
 
   private async process(job: CnnLensJob, token: string): Promise<JobReceipt> {
+    const jobId = job.id ?? '';
+    const attempt = job.attemptsMade + 1;
     try {
       await this.executor.run({
-        jobId: job.id ?? '',
+        jobId,
         kind: job.data.kind,
         model: job.data.model,
-        attempt: job.attemptsMade + 1,
+        attempt,
         fence: token,
         progress: (fraction) => job.updateProgress(fraction),
       });
       return { worker: this.settings.name };
     } catch (error) {
       // the thrown message becomes BullMQ's failedReason: our JSON failure, read back by the API
-      const reason = encodeFailure(failureOf(error));
-      throw isTransient(error) ? new Error(reason) : new UnrecoverableError(reason);
+      if (!isTransient(error)) {
+        throw new UnrecoverableError(encodeFailure(failureOf(error)));
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (attempt < attempts) {
+        throw new Error(encodeFailure(failureOf(error)));
+      }
+      const exhausted = new JobAttemptsExhaustedError(jobId, attempt, failureOf(error));
+      this.logger.warn({ jobId, kind: job.data.kind, attempts: attempt }, exhausted.message);
+      throw new UnrecoverableError(encodeFailure(failureOf(exhausted)));
     }
   }
 

@@ -13,13 +13,18 @@ export interface RedisClientOptions {
 const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 /**
- * A client for the request path: commands fail at once while Redis is away
- * (no offline queue, one retry), so the API answers 503 instead of hanging.
+ * A client for the request path and the job store: commands fail at once
+ * while Redis is away (no offline queue, one retry), so the API answers 503
+ * instead of hanging. A command in flight when the connection drops fails
+ * too rather than being sent again on the next connection: a payload Redis
+ * refuses by closing the connection (a string over its proto-max-bulk-len)
+ * would otherwise be sent again at every reconnection and hold the client.
  */
 export function createCommandClient(options: RedisClientOptions, logger: Logger): Redis {
   const client = new Redis(options.url, {
     connectionName: `cnn-lens:${options.name}`,
     enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: options.commandTimeoutMs ?? 10_000,

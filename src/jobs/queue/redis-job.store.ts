@@ -9,18 +9,29 @@ import { runCommitScript } from './answer-commit.script';
 import { decodeAnswer, encodeAnswer } from './job-answer.codec';
 import { payloadTimeoutMs } from './payload-timeout';
 import type { QueueKeys } from './queue.keys';
-import { redisCall } from './redis-call';
+import { asUnavailable, redisCall } from './redis-call';
+import { readyAgain } from './redis-ready.wait';
 
 export interface RedisStoreSettings {
   readonly commandTimeoutMs: number;
   readonly inputTtlSeconds: number;
   readonly resultTtlSeconds: number;
+  /**
+   * How long an operation that found Redis unavailable waits for it to come
+   * back and tries again before it fails: 0 on the API (a caller gets its
+   * 503 at once), JOB_LOCK_DURATION_MS in a worker (see createJobStore).
+   */
+  readonly outageWaitMs: number;
 }
 
 /**
  * The job store on Redis strings. Every write sets its TTL in the same step;
  * transfers are bounded by a time that grows with their size
  * (payloadTimeoutMs), so a large answer is not cut off as if Redis were gone.
+ * An operation that finds Redis unavailable is tried again once the client
+ * has reconnected, for at most `outageWaitMs`: every operation of the store
+ * can be repeated without harm (writes set the same value, the commit
+ * answers 'already-written' when a lost reply had in fact committed).
  * The client given must have no command timeout of its own.
  */
 export class RedisJobStore implements JobStore {
@@ -38,15 +49,21 @@ export class RedisJobStore implements JobStore {
     const ttl = this.settings.inputTtlSeconds;
     const imageKeys = images.map((_, index) => this.keys.image(jobId, index));
     const request: StoredRequest = { imageKeys, options };
-    const transaction = this.redis.multi();
-    images.forEach((bytes, index) => transaction.set(imageKeys[index] ?? '', bytes, 'EX', ttl));
-    transaction.set(this.keys.request(jobId), JSON.stringify(request), 'EX', ttl);
+    const write = (): Promise<[Error | null, unknown][] | null> => {
+      const transaction = this.redis.multi();
+      images.forEach((bytes, index) => transaction.set(imageKeys[index] ?? '', bytes, 'EX', ttl));
+      transaction.set(this.keys.request(jobId), JSON.stringify(request), 'EX', ttl);
+      return transaction.exec();
+    };
 
     const bytes = images.reduce((sum, image) => sum + image.length, 0);
-    const replies = await this.call('store request', bytes, () => transaction.exec());
+    const replies = await this.call('store request', bytes, write);
     const failed = replies?.find(([error]) => error !== null);
     if (replies === null || failed !== undefined) {
-      throw failed?.[0] ?? new RedisUnavailableError('store request', 'transaction discarded');
+      throw asUnavailable(
+        'store request',
+        failed?.[0] ?? new RedisUnavailableError('store request', 'transaction discarded'),
+      );
     }
   }
 
@@ -139,7 +156,21 @@ export class RedisJobStore implements JobStore {
     return bytes ?? undefined;
   }
 
-  private call<T>(operation: string, bytes: number, run: () => Promise<T>): Promise<T> {
-    return redisCall(operation, payloadTimeoutMs(this.settings.commandTimeoutMs, bytes), run);
+  private async call<T>(operation: string, bytes: number, run: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.settings.outageWaitMs;
+    const timeoutMs = payloadTimeoutMs(this.settings.commandTimeoutMs, bytes);
+
+    for (;;) {
+      try {
+        return await redisCall(operation, timeoutMs, run);
+      } catch (error) {
+        if (
+          !(error instanceof RedisUnavailableError) ||
+          !(await readyAgain(this.redis, deadline))
+        ) {
+          throw error;
+        }
+      }
+    }
   }
 }

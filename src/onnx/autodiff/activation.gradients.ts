@@ -38,15 +38,21 @@ const relu: GradientRule = (node, [gradient], b) => {
   }
 };
 
-/** d leakyrelu = 1 for x >= 0, alpha below (ONNX: f(x) = alpha * x for x < 0). */
+/*
+ * At the kink x = 0 the ReLU family below takes the negative branch's slope,
+ * as PyTorch's backward does (the positive branch only for x > 0): central
+ * differences there measure the mean of both slopes and cannot decide.
+ */
+
+/** d leakyrelu = 1 for x > 0, alpha at and below 0 (ONNX: f(x) = alpha * x for x < 0). */
 const leakyRelu = elementwise((node, b) => {
   const x = node.inputs[0] ?? '';
   const alpha = node.attributes.float('alpha', 0.01);
-  const negative = b.op('Less', [x, typedConstant(b, 0, x)]);
-  return choose(b, negative, typedConstant(b, alpha, x), typedConstant(b, 1, x), x);
+  const positive = b.op('Greater', [x, typedConstant(b, 0, x)]);
+  return choose(b, positive, typedConstant(b, 1, x), typedConstant(b, alpha, x), x);
 });
 
-/** PRelu: dx = g * (x < 0 ? slope : 1); dslope = sum over broadcast axes of g * min(x, 0). */
+/** PRelu: dx = g * (x > 0 ? 1 : slope); dslope = sum over broadcast axes of g * min(x, 0). */
 const prelu: GradientRule = (node, [gradient], b) => {
   const [x = '', slope = ''] = node.inputs;
   if (gradient === undefined) {
@@ -54,24 +60,24 @@ const prelu: GradientRule = (node, [gradient], b) => {
   }
 
   const zero = typedConstant(b, 0, x);
-  const negative = b.op('Less', [x, zero]);
+  const positive = b.op('Greater', [x, zero]);
   const dx = b.needsGradient(x)
-    ? b.op('Mul', [gradient, choose(b, negative, slope, typedConstant(b, 1, x), x)])
+    ? b.op('Mul', [gradient, choose(b, positive, typedConstant(b, 1, x), slope, x)])
     : undefined;
   const dslope = b.needsGradient(slope)
-    ? b.unbroadcast(b.op('Mul', [gradient, choose(b, negative, x, zero, x)]), slope)
+    ? b.unbroadcast(b.op('Mul', [gradient, choose(b, positive, zero, x, x)]), slope)
     : undefined;
   return [dx, dslope];
 };
 
-/** d elu = 1 for x >= 0, alpha * exp(x) = y + alpha below. */
+/** d elu = 1 for x > 0, alpha * exp(x) = y + alpha at and below 0. */
 const elu = elementwise((node, b) => {
   const [x = ''] = node.inputs;
   const [y = ''] = node.outputs;
   const alpha = node.attributes.float('alpha', 1);
-  const negative = b.op('Less', [x, typedConstant(b, 0, x)]);
+  const positive = b.op('Greater', [x, typedConstant(b, 0, x)]);
   const below = b.op('Add', [y, typedConstant(b, alpha, x)]);
-  return choose(b, negative, below, typedConstant(b, 1, x), x);
+  return choose(b, positive, typedConstant(b, 1, x), below, x);
 });
 
 /** d selu = gamma for x > 0, gamma * alpha * exp(x) = y + gamma * alpha at and below 0. */

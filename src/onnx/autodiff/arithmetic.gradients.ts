@@ -4,7 +4,7 @@ import type {
   GradientRule,
   GradientRuleTable,
 } from './gradient-rule';
-import { castLike, typedConstant } from './rule-values.helper';
+import { castLike, sign, typedConstant } from './rule-values.helper';
 
 type Unary = (x: string, y: string, gradient: string, b: BackwardBuilder) => string;
 
@@ -151,7 +151,7 @@ export const arithmeticGradients: GradientRuleTable = {
   Reciprocal: unary((_x, y, g, b) => b.op('Neg', [b.op('Mul', [g, b.op('Mul', [y, y])])])),
   Exp: unary((_x, y, g, b) => b.op('Mul', [g, y])),
   Log: unary((x, _y, g, b) => b.op('Div', [g, x])),
-  Abs: unary((x, _y, g, b) => b.op('Mul', [g, b.op('Sign', [x])])),
+  Abs: unary((x, _y, g, b) => b.op('Mul', [g, sign(b, x)])),
   Max: selected('Less'),
   Min: selected('Greater'),
   Sum: sum,

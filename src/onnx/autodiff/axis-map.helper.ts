@@ -32,9 +32,11 @@ export function contractAxis(
 }
 
 /**
- * contractAxis by a constant matrix (rows of numbers), typed like the forward value `like`. The adjoints of
- * Resize, strided Slice and Pad are such maps; a MatMul by a constant runs
- * exactly on every execution provider.
+ * contractAxis by a constant matrix [shape[axis]][columns] of numbers, typed
+ * like the forward value `like`. The adjoints of Resize, strided Slice and
+ * Pad are such maps; a MatMul by a constant runs exactly on every execution
+ * provider. `columns` is given, not read off the matrix, because an empty
+ * selection (a Slice with start == end) has no rows to read it from.
  */
 export function mapAlongAxis(
   b: BackwardBuilder,
@@ -42,10 +44,10 @@ export function mapAlongAxis(
   shape: readonly number[],
   axis: number,
   matrix: readonly (readonly number[])[],
+  columns: number,
   like: string,
 ): string {
   const rows = shape[axis] ?? 0;
-  const columns = matrix[0]?.length ?? 0;
   const weights = typedConstant(b, matrix.flat(), like, [rows, columns]);
   return contractAxis(b, value, shape, axis, weights, columns);
 }

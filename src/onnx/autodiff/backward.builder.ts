@@ -171,12 +171,23 @@ export class GraphBackwardBuilder implements BackwardBuilder {
   }
 
   zerosLike(value: string): string {
-    const shape = this.shape(value);
-    const zeros =
-      this.opset >= 8
-        ? this.op('Expand', [this.float32(0), this.int64s(shape)])
-        : this.float32(new Array<number>(shape.reduce((p, d) => p * d, 1)).fill(0), shape);
-    return this.withShape(zeros, shape);
+    return this.broadcastTo(this.float32(0), this.shape(value));
+  }
+
+  broadcastTo(value: string, shape: readonly number[]): string {
+    const from = this.shape(value);
+    if (sameShape(from, shape)) {
+      return value;
+    }
+    if (this.opset >= 8) {
+      return this.withShape(this.op('Expand', [value, this.int64s(shape)]), shape);
+    }
+
+    // Expand is new in opset 8; Tile (opset 6) repeats the size-1 axes of a same-rank value.
+    const sameRank = [...new Array<number>(shape.length - from.length).fill(1), ...from];
+    const repeats = shape.map((dim, axis) => ((sameRank[axis] ?? 1) === 1 ? dim : 1));
+    const tiled = this.op('Tile', [this.reshape(value, sameRank), this.int64s(repeats)]);
+    return this.withShape(tiled, shape);
   }
 
   /** Records the static shape of a value the builder cannot infer (after Conv, Gemm, ...). */

@@ -7,6 +7,14 @@
  * graph. It returns, for every forward input, the name of that input's
  * gradient, or undefined when the input needs none (b.needsGradient(name) is
  * false) or has no gradient (an integer index, a shape).
+ *
+ * Opsets: rules write every node for the model's own default-domain opset
+ * (b.opset). The augmented model keeps the model's opset_import, because
+ * raising it would change the meaning of forward operators whose schemas
+ * changed between opsets. Where a rule needs an operator newer than the
+ * model (Where and Sign since 9, Expand since 8, MaxPool's Indices output
+ * since 8), it builds the same values from older operators; differentiate()
+ * refuses models older than opset 7 with UNSUPPORTED_OPSET.
  */
 
 /** An attribute value to emit on a new node; the kind fixes the ONNX attribute type. */
@@ -102,6 +110,12 @@ export interface BackwardBuilder {
   /** Zeros shaped like a forward value (for outputs of a multi-output node that get no gradient). */
   zerosLike(value: string): string;
 
+  /**
+   * Numpy-broadcasts a value whose shape is known to a static shape: Expand
+   * from opset 8, a Tile of the value reshaped to the same rank before.
+   */
+  broadcastTo(value: string, shape: readonly number[]): string;
+
   /** ReduceMean in the form the model's opset takes (axes attribute before 18, input after). */
   reduceMean(value: string, axes: readonly number[], keepdims: boolean): string;
 
@@ -118,7 +132,7 @@ export interface BackwardBuilder {
   withShape(value: string, shape: readonly number[]): string;
 
   readonly reluRule: ReluRule;
-  /** The opset of the default domain the augmented model is written for. */
+  /** The model's default-domain opset (7 or newer); every emitted node must be valid at it. */
   readonly opset: number;
 }
 

@@ -7,7 +7,8 @@ import { axesFrom } from './window-geometry';
  * BatchNormalization in inference mode, y = scale * (x - mean) / sqrt(var + eps) + B:
  * dX = dY * scale / sqrt(var + eps) per channel (a constant when the
  * statistics are initializers, so the backward is one Mul); dScale, dB,
- * dMean and dVar follow from the same formula.
+ * dMean and dVar follow from the same formula. spatial = 0 (opsets 7-8)
+ * keeps statistics per element of [C, D1, ...] instead (batchNormLayout).
  */
 function batchNormGradient(
   node: ForwardNode,
@@ -29,21 +30,19 @@ function batchNormGradient(
     );
   }
   const xShape = b.shape(x);
-  const channels = xShape[1] ?? 1;
-  const perChannel = [channels, ...xShape.slice(2).map(() => 1)];
-  const reduceAxes = [0, ...axesFrom(2, xShape.length)];
+  const { statistics, broadcast, reduceAxes } = batchNormLayout(node, b, xShape);
   const epsilon = node.attributes.float('epsilon', 1e-5);
-  const channel = (v: string): string => b.reshape(v, perChannel);
+  const channel = (v: string): string => b.reshape(v, broadcast);
   const needs = (v: string): boolean => b.needsGradient(v);
 
-  const invStd = inverseStd(b, variance, epsilon, channels);
+  const invStd = inverseStd(b, variance, epsilon, statistics);
   const gain =
     foldedGain(b, scale, variance, epsilon) ??
-    b.withShape(b.op('Mul', [scale, invStd]), [channels]);
+    b.withShape(b.op('Mul', [scale, invStd]), statistics);
   const dX = needs(x) ? b.withShape(b.op('Mul', [dY, channel(gain)]), xShape) : undefined;
 
   const centered = (): string => b.withShape(b.op('Sub', [x, channel(mean)]), xShape);
-  const sumOver = (v: string): string => b.withShape(b.reduceSum(v, reduceAxes, false), [channels]);
+  const sumOver = (v: string): string => b.withShape(b.reduceSum(v, reduceAxes, false), statistics);
   const dScale = needs(scale)
     ? sumOver(b.op('Mul', [dY, b.op('Mul', [centered(), channel(invStd)])]))
     : undefined;
@@ -56,6 +55,28 @@ function batchNormGradient(
       ])
     : undefined;
   return [dX, dScale, dB, dMean, dVar];
+}
+
+/**
+ * Where BatchNormalization's statistics sit: one per channel, broadcast over
+ * [C, 1, ...] and summed over batch and space; with spatial = 0 (opsets
+ * 7-8) one per element of [C, D1, ...], summed over the batch only.
+ */
+function batchNormLayout(
+  node: ForwardNode,
+  b: BackwardBuilder,
+  xShape: readonly number[],
+): { statistics: number[]; broadcast: number[]; reduceAxes: number[] } {
+  const perElement = b.opset < 9 && node.attributes.int('spatial', 1) === 0;
+  if (perElement) {
+    return { statistics: xShape.slice(1), broadcast: xShape.slice(1), reduceAxes: [0] };
+  }
+  const channels = xShape[1] ?? 1;
+  return {
+    statistics: [channels],
+    broadcast: [channels, ...xShape.slice(2).map(() => 1)],
+    reduceAxes: [0, ...axesFrom(2, xShape.length)],
+  };
 }
 
 /** scale / sqrt(var + eps) computed at build time when both are constants. */
@@ -85,10 +106,10 @@ function inverseStd(
   b: BackwardBuilder,
   variance: string,
   epsilon: number,
-  channels: number,
+  statistics: readonly number[],
 ): string {
   const std = b.op('Sqrt', [b.op('Add', [variance, b.float32(epsilon)])]);
-  return b.withShape(b.op('Div', [b.float32(1), std]), [channels]);
+  return b.withShape(b.op('Div', [b.float32(1), std]), statistics);
 }
 
 /**

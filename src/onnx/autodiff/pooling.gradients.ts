@@ -1,4 +1,3 @@
-import { UnsupportedOperatorAttributeError } from '../../errors/unsupported-operator-attribute.error';
 import { DataType } from '../onnx.types';
 import { firstOutputRule } from './first-output.rule';
 import type {
@@ -113,40 +112,96 @@ function windowCount(g: WindowGeometry, position: readonly number[], includePad:
 }
 
 /**
- * MaxPool: the gradient goes to the element onnxruntime's forward picked,
- * read from the Indices output of a MaxPool with the same attributes (so
- * ties go where onnxruntime sent them: the first maximum in window order).
- * Index == the flat position of window offset k gives a one-hot mask per
- * offset; masked dY, scattered back by a ConvTranspose with one-hot
+ * MaxPool: the gradient goes to the element onnxruntime's forward picked:
+ * the first maximum in window order. A one-hot mask per window offset k
+ * marks it (from MaxPool's Indices at opset 8 and later, from an ArgMax
+ * before); masked dY, scattered back by a ConvTranspose with one-hot
  * kernels, sums the contributions of overlapping windows.
  */
 function maxPoolGradient(dY: string, x: string, b: BackwardBuilder, node: ForwardNode): string {
-  requireIndices(node, b);
   const xShape = b.shape(x);
   const yShape = b.shape(node.outputs[0] ?? '');
   const [n = 1, c = 1] = xShape;
   const g = poolGeometry(node, xShape, yShape);
   const positions = product(g.kernel);
 
+  const mask =
+    b.opset >= 8
+      ? indexedOffsetMask(b, node, x, g, xShape, yShape)
+      : argMaxOffsetMask(b, x, g, xShape);
+  const masked = b.op('Mul', [mask, b.reshape(dY, [n * c, 1, ...g.outputSize])]);
+  const contributions = b.withShape(masked, [n * c, positions, ...g.outputSize]);
+  return b.reshape(scatterWindows(b, contributions, g, oneHotKernels(positions), n * c), xShape);
+}
+
+/**
+ * [N*C, K, ...out] float mask, 1 at the window offset whose element
+ * MaxPool picked: its Indices output (opset 8) equal to the flat position
+ * of offset k, so ties go exactly where onnxruntime sent them.
+ */
+function indexedOffsetMask(
+  b: BackwardBuilder,
+  node: ForwardNode,
+  x: string,
+  g: WindowGeometry,
+  xShape: readonly number[],
+  yShape: readonly number[],
+): string {
+  const [n = 1, c = 1] = xShape;
+  const positions = product(g.kernel);
   const local = planeIndices(b, node, x, xShape, yShape);
   const table = b.tensor(windowOffsetTable(g), [positions, ...g.outputSize]);
-  const mask = b.op(
-    'Cast',
-    [b.op('Equal', [b.reshape(local, [n, c, 1, ...g.outputSize]), table])],
-    { to: int(DataType.FLOAT) },
-  );
-  const masked = b.op('Mul', [mask, b.reshape(dY, [n, c, 1, ...g.outputSize])]);
-  const contributions = b.reshape(b.withShape(masked, [n, c, positions, ...g.outputSize]), [
-    n * c,
-    positions,
-    ...g.outputSize,
-  ]);
+  const hits = b.op('Equal', [b.reshape(local, [n * c, 1, ...g.outputSize]), table]);
+  return b.op('Cast', [hits], { to: int(DataType.FLOAT) });
+}
 
-  const oneHot = new Float32Array(positions * positions);
+/**
+ * The same mask without MaxPool's Indices (before opset 8): a Conv with
+ * one-hot kernels copies each window's K elements into K channels (exact:
+ * every other product is zero), padding reads -inf as MaxPool's does, and
+ * ArgMax over the offsets takes the first maximum in window order, the
+ * element MaxPool picks. Opset 7 has no ceil_mode or dilations, so the
+ * Conv's windows are MaxPool's.
+ */
+function argMaxOffsetMask(
+  b: BackwardBuilder,
+  x: string,
+  g: WindowGeometry,
+  xShape: readonly number[],
+): string {
+  const [n = 1, c = 1, ...space] = xShape;
+  const positions = product(g.kernel);
+
+  const patches = b.op(
+    'Conv',
+    [
+      b.reshape(x, [n * c, 1, ...space]),
+      b.tensor(oneHotKernels(positions), [positions, 1, ...g.kernel]),
+    ],
+    {
+      strides: ints(g.strides),
+      dilations: ints(g.dilations),
+      pads: ints([...g.padsBegin, ...g.padsEnd]),
+    },
+  );
+  const padding = Float32Array.from(windowOffsetTable(g), (flat) => (flat < 0n ? -Infinity : 0));
+  const readable = b.op('Add', [patches, b.tensor(padding, [positions, ...g.outputSize])]);
+  const picked = b.op('ArgMax', [readable], { axis: int(1), keepdims: int(1) });
+  const offsets = BigInt64Array.from({ length: positions }, (_, k) => BigInt(k));
+  const hits = b.op('Equal', [
+    picked,
+    b.tensor(offsets, [positions, ...g.outputSize.map(() => 1)]),
+  ]);
+  return b.op('Cast', [hits], { to: int(DataType.FLOAT) });
+}
+
+/** K kernels of K positions, kernel k a one at position k: [K, 1, ...kernel] flattened. */
+function oneHotKernels(positions: number): Float32Array {
+  const kernels = new Float32Array(positions * positions);
   for (let k = 0; k < positions; k++) {
-    oneHot[k * positions + k] = 1;
+    kernels[k * positions + k] = 1;
   }
-  return b.reshape(scatterWindows(b, contributions, g, oneHot, n * c), xShape);
+  return kernels;
 }
 
 /** The picked element's index within its (n, c) plane, from a MaxPool run with the node's attributes. */
@@ -156,11 +211,8 @@ function planeIndices(
   x: string,
   xShape: readonly number[],
   yShape: readonly number[],
-  kernel?: readonly number[],
 ): string {
-  const attributes =
-    kernel === undefined ? copiedPoolAttributes(node) : { kernel_shape: ints(kernel) };
-  const [, indices = ''] = b.node('MaxPool', [x], attributes, 2);
+  const [, indices = ''] = b.node('MaxPool', [x], copiedPoolAttributes(node), 2);
   const [n = 1, c = 1] = xShape;
   const plane = product(xShape.slice(2));
   const offsets = BigInt64Array.from({ length: n * c }, (_, i) => BigInt(i * plane));
@@ -208,18 +260,6 @@ function windowOffsetTable(g: WindowGeometry): BigInt64Array {
   return table;
 }
 
-function requireIndices(node: ForwardNode, b: BackwardBuilder): void {
-  if (b.opset < 8) {
-    throw new UnsupportedOperatorAttributeError(
-      node.opType,
-      node.name,
-      'the model opset',
-      'at least 8 (MaxPool Indices)',
-      String(b.opset),
-    );
-  }
-}
-
 /** GlobalAveragePool: dX = dY / (H*W), broadcast over the plane. */
 function globalAveragePoolGradient(dY: string, x: string, b: BackwardBuilder): string {
   const xShape = b.shape(x);
@@ -232,26 +272,22 @@ function globalAveragePoolGradient(dY: string, x: string, b: BackwardBuilder): s
   return b.withShape(b.op('Mul', [dY, share]), xShape);
 }
 
-/** GlobalMaxPool: dY goes to the maximum MaxPool over the whole plane picks (first in row-major order on ties). */
-function globalMaxPoolGradient(
-  dY: string,
-  x: string,
-  b: BackwardBuilder,
-  node: ForwardNode,
-): string {
-  requireIndices(node, b);
+/**
+ * GlobalMaxPool: dY goes to the plane's first maximum in row-major order,
+ * where MaxPool over the whole plane puts it; ArgMax (every opset) finds it.
+ */
+function globalMaxPoolGradient(dY: string, x: string, b: BackwardBuilder): string {
   const xShape = b.shape(x);
   const [n = 1, c = 1, ...space] = xShape;
   const plane = product(space);
 
-  const local = planeIndices(b, node, x, xShape, b.shape(node.outputs[0] ?? ''), space);
+  const flat = b.reshape(x, [n, c, plane]);
+  const picked = b.op('ArgMax', [flat], { axis: int(2), keepdims: int(1) });
   const range = b.tensor(
     BigInt64Array.from({ length: plane }, (_, i) => BigInt(i)),
     [plane],
   );
-  const mask = b.op('Cast', [b.op('Equal', [b.reshape(local, [n, c, 1]), range])], {
-    to: int(DataType.FLOAT),
-  });
+  const mask = b.op('Cast', [b.op('Equal', [picked, range])], { to: int(DataType.FLOAT) });
   const routed = b.withShape(b.op('Mul', [mask, b.reshape(dY, [n, c, 1])]), [n, c, plane]);
   return b.reshape(routed, xShape);
 }

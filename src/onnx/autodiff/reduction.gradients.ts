@@ -9,6 +9,7 @@ import {
   hasInput,
   normalizeAxis,
   requireConstant,
+  sign,
   sizeOf,
   typedConstant,
 } from './rule-values.helper';
@@ -42,7 +43,10 @@ function reduction(node: ForwardNode, b: BackwardBuilder): Reduction {
   return { x, axes, keptShape, identity };
 }
 
-/** A reduction whose input gradient is the kept-dims output gradient g times a local factor. */
+/**
+ * A reduction's local derivative shaped like its input, given the reduction
+ * and the kept-dims output; undefined when it is 1 everywhere.
+ */
 type LocalFactor = (
   node: ForwardNode,
   reduced: Reduction,
@@ -50,8 +54,15 @@ type LocalFactor = (
   b: BackwardBuilder,
 ) => string | undefined;
 
-/** Builds a rule: dx = expand(reshape(g, keptShape)) * factor, factor undefined meaning 1. */
-function reduceRule(factor: LocalFactor): GradientRule {
+/**
+ * Builds a rule: dx = reshape(g, keptShape) * scale * local, broadcast back
+ * to x's shape by the Mul with a local factor or, without one, by
+ * b.broadcastTo (Expand only exists from opset 8).
+ */
+function reduceRule(
+  factor: LocalFactor,
+  scale: (reduced: Reduction, b: BackwardBuilder) => number = () => 1,
+): GradientRule {
   return (node, [gradient], b) => {
     const reduced = reduction(node, b);
     const others = node.inputs.slice(1).map(() => undefined);
@@ -63,13 +74,21 @@ function reduceRule(factor: LocalFactor): GradientRule {
     }
 
     const kept = b.int64s(reduced.keptShape);
-    const keptGradient = b.op('Reshape', [gradient, kept]);
+    const keptGradient = b.withShape(b.op('Reshape', [gradient, kept]), reduced.keptShape);
+    const share = scale(reduced, b);
+    const scaled =
+      share === 1
+        ? keptGradient
+        : b.withShape(
+            b.op('Mul', [keptGradient, typedConstant(b, share, reduced.x)]),
+            reduced.keptShape,
+          );
     const keptOutput = (): string => b.op('Reshape', [node.outputs[0] ?? '', kept]);
     const local = factor(node, reduced, keptOutput, b);
     const dx =
       local === undefined
-        ? b.op('Expand', [keptGradient, b.int64s(b.shape(reduced.x))])
-        : b.op('Mul', [keptGradient, local]);
+        ? b.broadcastTo(scaled, b.shape(reduced.x))
+        : b.op('Mul', [scaled, local]);
     return [dx, ...others];
   };
 }
@@ -78,12 +97,10 @@ function reduceRule(factor: LocalFactor): GradientRule {
 const reduceSum = reduceRule(() => undefined);
 
 /** ReduceMean: dx = g / n broadcast back, n the number of reduced elements. */
-const reduceMean = reduceRule((_node, reduced, _output, b) => {
-  const shape = b.shape(reduced.x);
-  const count = sizeOf(shape) / sizeOf(reduced.keptShape);
-  const ones = typedConstant(b, 1 / count, reduced.x);
-  return b.op('Expand', [ones, b.int64s(shape)]);
-});
+const reduceMean = reduceRule(
+  () => undefined,
+  (reduced, b) => sizeOf(reduced.keptShape) / sizeOf(b.shape(reduced.x)),
+);
 
 /**
  * ReduceMax / ReduceMin: the gradient goes to the extreme elements, split
@@ -109,7 +126,7 @@ const reduceL2 = reduceRule((_node, reduced, keptOutput, b) =>
 );
 
 /** ReduceL1: dx = g sign(x). */
-const reduceL1 = reduceRule((_node, reduced, _output, b) => b.op('Sign', [reduced.x]));
+const reduceL1 = reduceRule((_node, reduced, _output, b) => sign(b, reduced.x));
 
 /** ReduceLogSumExp: dx = g exp(x - y). */
 const reduceLogSumExp = reduceRule((_node, reduced, keptOutput, b) =>

@@ -176,7 +176,7 @@ const resize: GradientRule = (node, [gradient], b) => {
     if (isIdentity(matrix)) {
       return;
     }
-    dx = mapAlongAxis(b, dx, shape, axis, matrix, x);
+    dx = mapAlongAxis(b, dx, shape, axis, matrix, inLength, x);
     shape[axis] = inLength;
   });
   return [dx, ...others];

@@ -102,3 +102,13 @@ export function choose(
   const rest = b.op('Sub', [typedConstant(b, 1, like), mask]);
   return b.op('Add', [b.op('Mul', [mask, whenTrue]), b.op('Mul', [rest, whenFalse])]);
 }
+
+/** sign(x) typed like x: Sign from opset 9, (x > 0) - (x < 0) before (both give 0 at 0). */
+export function sign(b: BackwardBuilder, x: string): string {
+  if (b.opset >= 9) {
+    return b.op('Sign', [x]);
+  }
+  const zero = typedConstant(b, 0, x);
+  const positive = castLike(b, b.op('Greater', [x, zero]), x);
+  return b.op('Sub', [positive, castLike(b, b.op('Less', [x, zero]), x)]);
+}

@@ -17,6 +17,7 @@ import {
 import { padSource, slicePositions, type PadMode } from './index-maps.helper';
 import {
   castLike,
+  constantNumbers,
   ElementType,
   hasInput,
   isFloating,
@@ -45,6 +46,43 @@ const reshapeBack = firstInputOnly((x, gradient, _node, b) =>
 );
 
 const passThrough = firstInputOnly((_x, gradient) => gradient);
+
+/**
+ * Dropout is an identity only at inference: is_test = 1 before opset 7
+ * (its default 0 means training), and from opset 12 no training_mode input
+ * or a constant false one. Training mode drops random elements on every
+ * run, which no gradient of one run describes, so it is refused.
+ */
+const dropout = firstInputOnly((_x, gradient, node, b) => {
+  const training = trainingMode(node, b);
+  if (training !== undefined) {
+    const [parameter, received] = training;
+    throw new UnsupportedOperatorAttributeError(
+      node.opType,
+      node.name,
+      parameter,
+      parameter === 'attribute is_test' ? '1 (inference)' : 'a constant false (inference)',
+      received,
+    );
+  }
+  return gradient;
+});
+
+/** [parameter, value] that puts a Dropout in training mode; undefined at inference. */
+function trainingMode(node: ForwardNode, b: BackwardBuilder): [string, string] | undefined {
+  if (b.opset < 7) {
+    const isTest = node.attributes.int('is_test', 0);
+    return isTest === 1 ? undefined : ['attribute is_test', String(isTest)];
+  }
+  if (!hasInput(node, 2)) {
+    return undefined;
+  }
+  const mode = constantNumbers(b, node.inputs[2] ?? '');
+  if (mode === undefined) {
+    return ['input 2 (training_mode)', `"${node.inputs[2] ?? ''}", a value computed at run time`];
+  }
+  return mode.every((value) => value === 0) ? undefined : ['input 2 (training_mode)', 'true'];
+}
 
 /** Transpose: the gradient goes through the inverse permutation. */
 const transpose = firstInputOnly((x, gradient, node, b) => {
@@ -160,7 +198,15 @@ const slice = firstInputOnly((x, gradient, node, b) => {
       pads[axis + inShape.length] = length - (positions[0] ?? 0) - positions.length;
       return;
     }
-    scattered = mapAlongAxis(b, scattered, shape, axis, selectionMatrix(positions, length), x);
+    scattered = mapAlongAxis(
+      b,
+      scattered,
+      shape,
+      axis,
+      selectionMatrix(positions, length),
+      length,
+      x,
+    );
     shape[axis] = length;
   });
 
@@ -230,7 +276,7 @@ const pad = firstInputOnly((x, gradient, node, b) => {
     const sources = Array.from({ length: shape[axis] ?? 0 }, (_, index) =>
       padSource(index, begins[axis] ?? 0, length, mode),
     );
-    gathered = mapAlongAxis(b, gathered, shape, axis, selectionMatrix(sources, length), x);
+    gathered = mapAlongAxis(b, gathered, shape, axis, selectionMatrix(sources, length), length, x);
     shape[axis] = length;
   });
   return gathered;
@@ -272,7 +318,7 @@ export const shapeGradients: GradientRuleTable = {
   Squeeze: reshapeBack,
   Unsqueeze: reshapeBack,
   Identity: passThrough,
-  Dropout: passThrough,
+  Dropout: dropout,
   Transpose: transpose,
   Concat: concat,
   Split: split,

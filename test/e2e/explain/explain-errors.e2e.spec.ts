@@ -2,12 +2,16 @@
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import sharp from 'sharp';
 import request from 'supertest';
 
+import { encodeModel } from '../../../src/onnx/onnx.codec';
 import { REPO_ROOT, startTestApp } from '../../support/http-app';
+import { buildTestModel } from '../../support/onnx-test-model.builder';
 import { postImages } from './explain-request.helper';
 
 describe('explanation errors: stable codes, statuses and messages', () => {
@@ -55,7 +59,7 @@ describe('explanation errors: stable codes, statuses and messages', () => {
     ['an unknown label', { target: 'Hat' }, 404, 'LABEL_NOT_FOUND', /Ankle boot\), got "Hat"/],
     [
       'cam on a layer not followed by global pooling then a linear layer',
-      { method: 'cam', layer: '/model/MaxPool_1_output_0' },
+      { method: 'cam', layer: '/model/MaxPool_output_0' },
       422,
       'CAM_NOT_APPLICABLE',
       /cam needs the layer to be followed by global average pooling then one linear layer/,
@@ -88,13 +92,85 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       'INVALID_PARAMETER',
       /one of jet, turbo, viridis, inferno, magma, gray/,
     ],
+    [
+      'an unknown layer with an input-gradient method',
+      { method: 'saliency', layer: 'conv99' },
+      404,
+      'LAYER_NOT_FOUND',
+      /got "conv99"; valid layers: .*features/,
+    ],
+    [
+      'a layer with a method that does not read one',
+      { method: 'saliency', layer: 'features' },
+      400,
+      'INVALID_PARAMETER',
+      /parameter "layer" does not apply to method saliency: expected it only with cam, .*guided-gradcam; received "features"/,
+    ],
+    [
+      'aug_smooth with an input-gradient method',
+      { method: 'integrated-gradients', aug_smooth: 'true' },
+      400,
+      'INVALID_PARAMETER',
+      /parameter "aug_smooth" does not apply to method integrated-gradients: expected it only with cam, gradcam/,
+    ],
+    [
+      'eigen_smooth with an input-gradient method',
+      { method: 'smoothgrad', eigen_smooth: 'yes' },
+      400,
+      'INVALID_PARAMETER',
+      /parameter "eigen_smooth" does not apply to method smoothgrad/,
+    ],
+    [
+      'an unknown parameter (a typo of layer)',
+      { layr: 'features' },
+      400,
+      'INVALID_PARAMETER',
+      /unknown parameter "layr": expected parameters of this endpoint \(.*layer.*\)/,
+    ],
+    [
+      'aug_smooth with guided-gradcam, which takes a layer but no smoothing',
+      { method: 'guided-gradcam', aug_smooth: '1' },
+      400,
+      'INVALID_PARAMETER',
+      /parameter "aug_smooth" does not apply to method guided-gradcam/,
+    ],
   ];
+
+  it('should refuse a method given in the query and, differently, as a form field', async () => {
+    const response = await postImages(app, '/v1/explain?method=gradcam', [boot], {
+      method: 'scorecam',
+    }).expect(400);
+
+    expect(response.body.error.code).toBe('INVALID_PARAMETER');
+    expect(response.body.error.message).toMatch(/"method" must be a single value/);
+  });
+
+  it('should keep the default method of /cam when none is given, and let a form field choose', async () => {
+    const byDefault = await postImages(app, '/cam?output=tensor&format=json', [boot]).expect(200);
+    const chosen = await postImages(app, '/cam?output=tensor&format=json', [boot], {
+      method: 'gradcam',
+    }).expect(200);
+
+    expect(byDefault.body.method).toBe('cam');
+    expect(chosen.body.method).toBe('gradcam');
+  });
 
   it.each(cases)('%s should answer %s %s', async (_, fields, status, code, message) => {
     const response = await postImages(app, '/v1/explain', [boot], fields).expect(status);
 
     expect(response.body.error.code).toBe(code);
     expect(response.body.error.message).toMatch(message);
+  });
+
+  it.each([
+    ['saliency', { aug_smooth: 'false', eigen_smooth: 'no' }],
+    ['guided-gradcam', { layer: 'features' }],
+    ['eigencam', { eigen_smooth: 'true', aug_smooth: 'true' }],
+  ])('%s should accept %j', async (method, fields) => {
+    await postImages(app, '/v1/explain?output=tensor&format=json', [boot], {
+      method,
+      ...fields,
+    }).expect(200);
   });
 
   it('a request without an image should answer 400 IMAGE_MISSING', async () => {
@@ -105,5 +181,83 @@ describe('explanation errors: stable codes, statuses and messages', () => {
 
     expect(response.body.error.code).toBe('IMAGE_MISSING');
     expect(response.body.error.message).toMatch(/no image in the request/);
+  });
+});
+
+/**
+ * A model with an operator that has no gradient rule (Sin) between the layer
+ * and the score, written to a temporary model repository: conv, ReLU
+ * (`features`), Sin, global average pooling, linear.
+ */
+describe('an operator without a gradient rule on the path', () => {
+  let app: NestFastifyApplication;
+  let repository: string;
+  let image: Buffer;
+
+  beforeAll(async () => {
+    repository = await fs.mkdtemp(path.join(os.tmpdir(), 'cnn-lens-sine-'));
+    const folder = path.join(repository, 'sine');
+    await fs.mkdir(folder);
+    const model = buildTestModel({
+      opset: 13,
+      inputs: [{ name: 'input', shape: [1, 1, 8, 8] }],
+      initializers: [
+        { name: 'w', dims: [2, 1, 3, 3], data: Array.from({ length: 18 }, (_, i) => (i % 5) - 2) },
+        { name: 'fc', dims: [3, 2], data: [1, -1, 0.5, 2, -1, 1] },
+        { name: 'bias', dims: [3], data: [0, 0, 0] },
+      ],
+      nodes: [
+        {
+          op: 'Conv',
+          inputs: ['input', 'w'],
+          outputs: ['conv'],
+          attributes: { pads: { kind: 'ints', value: [1, 1, 1, 1] } },
+        },
+        { op: 'Relu', inputs: ['conv'], outputs: ['features'] },
+        { op: 'Sin', inputs: ['features'], outputs: ['wave'], name: 'head/wave' },
+        { op: 'GlobalAveragePool', inputs: ['wave'], outputs: ['pooled'] },
+        { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'] },
+        {
+          op: 'Gemm',
+          inputs: ['flat', 'fc', 'bias'],
+          outputs: ['logits'],
+          attributes: { transB: { kind: 'int', value: 1 } },
+        },
+      ],
+      outputs: ['logits'],
+    });
+    await fs.writeFile(path.join(folder, 'model.onnx'), encodeModel(model));
+    await fs.writeFile(
+      path.join(folder, 'model.json'),
+      JSON.stringify({
+        name: 'sine',
+        input: { name: 'input', layout: 'NCHW', height: 8, width: 8, channels: 1 },
+        outputKind: 'logits',
+      }),
+    );
+    image = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    app = await startTestApp({ MODEL_REPOSITORY: repository, DEFAULT_MODEL: 'sine' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app.close();
+    await fs.rm(repository, { recursive: true, force: true });
+  });
+
+  it('gradcam through it should answer 422 UNSUPPORTED_OPERATOR naming the operator and its node', async () => {
+    const response = await postImages(app, '/gradcam', [image], { layer: 'features' }).expect(422);
+
+    expect(response.body.error.code).toBe('UNSUPPORTED_OPERATOR');
+    expect(response.body.error.message).toBe(
+      'Operator Sin (node "head/wave") lies between the target and the output, and cnn-lens has no gradient rule for it',
+    );
+  });
+
+  it('a layer after it should still be explained', async () => {
+    await postImages(app, '/gradcam?output=tensor&format=json', [image], { layer: 'wave' }).expect(
+      200,
+    );
   });
 });

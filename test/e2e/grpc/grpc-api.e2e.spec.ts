@@ -1,12 +1,26 @@
 /**
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
 import { status } from '@grpc/grpc-js';
 import request from 'supertest';
 
+import type { AppServices } from '../../../src/app.module';
+import { createInlineServices } from '../../../src/bootstrap/services';
+import { loadConfig } from '../../../src/config/app-config';
+import { REPO_ROOT } from '../../support/http-app';
+
 import { rejection } from '../../support/grpc-rejection';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
-import { errorCodeOf, healthClient, reflectedServices } from '../../support/queue/grpc-clients';
+import {
+  errorCodeOf,
+  type GrpcTestClient,
+  healthClient,
+  reflectedServices,
+} from '../../support/queue/grpc-clients';
 import { type GrpcTestServer, startGrpcTestServer } from '../../support/queue/grpc-test-server';
 import {
   delayHandlers,
@@ -14,9 +28,12 @@ import {
   instrumentKeys,
 } from '../../support/queue/instrumented.handlers';
 import { queueFixture } from '../../support/queue/queue-fixture';
+import { RedisServer } from '../../support/queue/redis-server';
+import { silentLogger } from '../../support/silent-logger';
 import {
   dropPrefix,
   eventually,
+  inspectQueue,
   type QueueTestApp,
   startQueueApp,
   uniquePrefix,
@@ -149,6 +166,23 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
     expect(badParameter.details).toContain('parameter "method" must be one of cam, gradcam');
     expect(noImage.code).toBe(status.INVALID_ARGUMENT);
     expect(errorCodeOf(noImage)).toBe('IMAGE_MISSING');
+    expect(noImage.details).toBe(
+      'field "images" must hold the bytes of an image file (PNG, JPEG, WebP, ...), but it was empty',
+    );
+    const emptyEntries = await rejection(
+      grpc.client.call('Predict', { images: [Buffer.alloc(0), Buffer.alloc(0)] }),
+    );
+    expect(emptyEntries.details).toBe(
+      'field "images" must hold the bytes of at least one image file (PNG, JPEG, WebP, ...), but its 2 entries were all empty',
+    );
+    const noFeatureMapImage = await rejection(grpc.client.call('FeatureMaps', {}));
+    expect(errorCodeOf(noFeatureMapImage)).toBe('IMAGE_MISSING');
+    expect(noFeatureMapImage.details).toContain(
+      'field "image" must hold the bytes of an image file',
+    );
+    for (const refused of [noImage, emptyEntries, noFeatureMapImage]) {
+      expect(refused.details).not.toMatch(/multipart|content.type/i);
+    }
   });
 
   it('should answer DEADLINE_EXCEEDED for a deadline shorter than the job, and remove the queued job', async () => {
@@ -204,16 +238,17 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
   });
 });
 
-describe('gRPC message size limit', () => {
+describe('gRPC message size limits', () => {
   const prefix = uniquePrefix('grpc-limit');
   let service: QueueTestApp;
   let grpc: GrpcTestServer;
 
   beforeAll(async () => {
     service = await startQueueApp({
-      ROLE: 'api',
+      ROLE: 'all',
       QUEUE_PREFIX: prefix,
       GRPC_MAX_MESSAGE_BYTES: '4096',
+      MAX_UPLOAD_BYTES: '3000',
     });
     grpc = await startGrpcTestServer(service.process.services);
   });
@@ -232,5 +267,130 @@ describe('gRPC message size limit', () => {
 
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(refused.details).toMatch(/Received message larger than max \(\d+ vs 4096\)/);
+  });
+
+  it('should refuse images over MAX_UPLOAD_BYTES in all with RESOURCE_EXHAUSTED and PAYLOAD_TOO_LARGE, queueing nothing', async () => {
+    // two of them pass the message limit (4096) but not MAX_UPLOAD_BYTES (3000)
+    const [image] = await fashionImages(1, 24);
+    expect(image.length).toBeGreaterThan(1500);
+    expect(image.length).toBeLessThan(2000);
+    const queue = inspectQueue(prefix);
+
+    const refused = await rejection(grpc.client.call('Predict', { images: [image, image] }));
+
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(errorCodeOf(refused)).toBe('PAYLOAD_TOO_LARGE');
+    expect(refused.details).toBe(
+      `field "images" may hold at most 3000 bytes of images in all (MAX_UPLOAD_BYTES), but it held ${2 * image.length}; send fewer or smaller images`,
+    );
+    expect(await queue.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({
+      waiting: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+    });
+    await grpc.client.call('Predict', { images: [image] });
+    await queue.close();
+  });
+
+  it('should refuse an answer past GRPC_MAX_MESSAGE_BYTES with RESOURCE_EXHAUSTED and the error code RESPONSE_TOO_LARGE', async () => {
+    const [image] = await fashionImages(1, 16);
+
+    const refused = await rejection(grpc.client.call('FeatureMaps', { image, format: 'tensor' }));
+
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(errorCodeOf(refused)).toBe('RESPONSE_TOO_LARGE');
+    expect(refused.details).toMatch(
+      /^the answer would take \d+ bytes, more than the limit of 4096 bytes \(GRPC_MAX_MESSAGE_BYTES\); ask for resolution=layer/,
+    );
+  });
+});
+
+describe('grpc.health.v1 following readiness', () => {
+  let redis: RedisServer;
+  const prefix = uniquePrefix('grpc-health');
+  let service: QueueTestApp;
+  let grpc: GrpcTestServer;
+  let health: GrpcTestClient;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    service = await startQueueApp({
+      ROLE: 'api',
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
+      REDIS_COMMAND_TIMEOUT_MS: '300',
+    });
+    grpc = await startGrpcTestServer(service.process.services);
+    health = healthClient(`127.0.0.1:${grpc.server.port}`);
+  });
+
+  afterAll(async () => {
+    health.close();
+    await grpc.close();
+    await service.close();
+    await redis.destroy();
+  });
+
+  const statuses = async (): Promise<string[]> =>
+    Promise.all(
+      ['', 'cnnlens.v1.CnnLens'].map(
+        async (name) => (await health.call<{ status: string }>('Check', { service: name })).status,
+      ),
+    );
+
+  it('should say NOT_SERVING while Redis is unreachable, as /readyz answers 503, and SERVING again once it is back', async () => {
+    expect(
+      await eventually(async () => (await statuses()).every((s) => s === 'SERVING'), 5000),
+    ).toBe(true);
+
+    await redis.stop();
+    const down = await eventually(
+      async () => (await statuses()).every((s) => s === 'NOT_SERVING'),
+      5000,
+      100,
+    );
+    const ready = await request(service.app.getHttpServer()).get('/readyz');
+    await redis.resume();
+
+    expect(down).toBe(true);
+    expect(ready.status).toBe(503);
+    expect(
+      await eventually(async () => (await statuses()).every((s) => s === 'SERVING'), 10_000, 100),
+    ).toBe(true);
+  });
+});
+
+describe('grpc.health.v1 when the default model did not load', () => {
+  let repository: string;
+  let services: AppServices;
+  let grpc: GrpcTestServer;
+
+  beforeAll(async () => {
+    repository = await mkdtemp(path.join(tmpdir(), 'cnn-lens-models-'));
+    await cp(path.join(REPO_ROOT, 'models/fashion-mnist'), path.join(repository, 'fashion-mnist'), {
+      recursive: true,
+    });
+    await mkdir(path.join(repository, 'broken'));
+    await writeFile(path.join(repository, 'broken/model.onnx'), 'not an onnx model');
+    const config = loadConfig({ MODEL_REPOSITORY: repository, DEFAULT_MODEL: 'broken' });
+    services = await createInlineServices(config, silentLogger);
+    grpc = await startGrpcTestServer(services);
+  });
+
+  afterAll(async () => {
+    await grpc.close();
+    await services.jobs.close();
+    await rm(repository, { recursive: true, force: true });
+  });
+
+  it('should say NOT_SERVING, as /readyz answers 503', async () => {
+    const health = healthClient(`127.0.0.1:${grpc.server.port}`);
+
+    const overall = await health
+      .call<{ status: string }>('Check', { service: '' })
+      .finally(() => health.close());
+
+    expect(overall.status).toBe('NOT_SERVING');
   });
 });

@@ -26,6 +26,7 @@ interface Explanation {
     score: number;
     method: string;
     timings_ms: Record<string, number>;
+    attributes: Record<string, string>;
   };
   job_id: string;
   image: number;
@@ -145,6 +146,37 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
     expect(rpc.explanations).toHaveLength(2);
     expect(rpc.explanations.every((e) => e.png !== undefined && e.image === 0)).toBe(true);
     expect(rpc.explanations[0].info.class_index).not.toBe(rpc.explanations[1].info.class_index);
+  });
+
+  it('should send each map of a multi-target answer once, with the stage timings as attributes', async () => {
+    const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
+      images: [images[0]],
+      method: 'gradcam',
+      target: 'topk:2',
+      output: 'tensor',
+    });
+
+    expect(rpc.explanations).toHaveLength(2);
+    for (const explanation of rpc.explanations) {
+      const { attributes } = explanation.info;
+      expect(explanation.tensor?.data.length).toBeGreaterThan(0);
+      expect(Object.keys(attributes)).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/base64/)]),
+      );
+      const attributeBytes = Object.values(attributes).reduce((sum, v) => sum + v.length, 0);
+      expect(attributeBytes).toBeLessThan(1000);
+      expect(Object.keys(attributes)).toEqual(
+        expect.arrayContaining([
+          'time_decode_ms',
+          'time_preprocess_ms',
+          'time_explain_ms',
+          'time_render_ms',
+          'time_total_ms',
+        ]),
+      );
+      expect(Number(attributes.time_total_ms)).toBe(explanation.info.timings_ms.total);
+      expect(explanation.info.timings_ms.total).toBeGreaterThan(0);
+    }
   });
 
   it('should answer NOT_FOUND with LAYER_NOT_FOUND for an unknown layer', async () => {

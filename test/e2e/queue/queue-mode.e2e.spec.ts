@@ -15,6 +15,7 @@ import { queueFixture } from '../../support/queue/queue-fixture';
 import {
   dropPrefix,
   eventually,
+  hangUpAfter,
   inspectQueue,
   type QueueTestApp,
   startQueueApp,
@@ -122,7 +123,8 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
       id: accepted.body.jobId,
       kind: 'predict',
       model: 'fashion-mnist',
-      progress: expect.any(Number),
+      state: 'completed',
+      progress: 1,
     });
     const result = await request(server).get(`${accepted.headers.location}/result`).expect(200);
     expect(result.body.predictions[0].top[0].index).toBe((await reference.top1(images[1])).index);
@@ -228,21 +230,70 @@ describe('queue mode: retries, timeouts, bounds', () => {
     await queue.close();
   });
 
-  it('should give up after JOB_ATTEMPTS transient failures and answer with the last error code', async () => {
+  it('should give up after JOB_ATTEMPTS transient failures with 500 JOB_ATTEMPTS_EXHAUSTED naming the last error, not a 503 to retry', async () => {
     const { service, queue } = await start(
       { ROLE: 'all', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '10' },
       (handlers) => flaky(handlers, 5),
     );
     const [image] = await fashionImages(1);
+    const server = service.app.getHttpServer();
 
-    const response = await request(service.app.getHttpServer())
+    const response = await request(server)
       .post(PREDICT)
       .set('content-type', 'image/png')
       .send(image)
-      .expect(503);
+      .expect(500);
 
-    expect(response.body.error.code).toBe('REDIS_UNAVAILABLE');
-    expect(response.body.error.message).toContain('injected failure 2');
+    const jobId = response.body.error.details.jobId as string;
+    const lastMessage =
+      'the job queue is unavailable: Redis did not answer "test" (injected failure 2); retry shortly';
+    expect(response.headers['retry-after']).toBeUndefined();
+    expect(response.body.error).toEqual({
+      code: 'JOB_ATTEMPTS_EXHAUSTED',
+      message: `job "${jobId}" failed at each of its 2 attempts (JOB_ATTEMPTS); the last one with REDIS_UNAVAILABLE: ${lastMessage}; the job will not run again: send the request again`,
+      details: {
+        jobId,
+        attempts: 2,
+        lastError: { code: 'REDIS_UNAVAILABLE', message: lastMessage },
+      },
+    });
+    expect((await queue.getJob(jobId))?.attemptsMade).toBe(2);
+    const result = await request(server).get(`/v1/jobs/${jobId}/result`).expect(500);
+    expect(result.body.error.code).toBe('JOB_ATTEMPTS_EXHAUSTED');
+    const status = await request(server).get(`/v1/jobs/${jobId}`).expect(200);
+    expect(status.body.error).toMatchObject({ code: 'JOB_ATTEMPTS_EXHAUSTED', kind: 'internal' });
+    await queue.close();
+  });
+
+  it('should fail an answer over MAX_RESPONSE_BYTES at once with 413 RESPONSE_TOO_LARGE, storing nothing and never retrying', async () => {
+    const { service, queue, prefix } = await start({
+      ROLE: 'all',
+      MAX_RESPONSE_BYTES: '2048',
+      JOB_ATTEMPTS: '3',
+    });
+    const [image] = await fashionImages(1);
+    const server = service.app.getHttpServer();
+
+    const refused = await request(server)
+      .post('/v1/explain?output=tensor&format=npy&async=true')
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(202);
+    const jobId = refused.body.jobId as string;
+    await eventually(async () => (await queue.getJobState(jobId)) === 'failed', 10_000);
+
+    const result = await request(server).get(`/v1/jobs/${jobId}/result`).expect(413);
+    expect(result.body.error.code).toBe('RESPONSE_TOO_LARGE');
+    expect(result.body.error.message).toContain('(MAX_RESPONSE_BYTES)');
+    expect((await queue.getJob(jobId))?.attemptsMade).toBe(1);
+    const redis = new Redis(TEST_REDIS_URL);
+    expect(await redis.keys(`${prefix}:cnn-lens-jobs:result:${jobId}*`)).toEqual([]);
+    redis.disconnect();
+    await request(server)
+      .post('/v1/explain?output=tensor&format=npy&resolution=layer')
+      .set('content-type', 'image/png')
+      .send(image)
+      .expect(200);
     await queue.close();
   });
 
@@ -316,11 +367,51 @@ describe('queue mode: retries, timeouts, bounds', () => {
     await queue.close();
   });
 
+  it('should leave a finished job as it is when its cancel comes late, so its result is still served', async () => {
+    const { service, queue } = await start({ ROLE: 'all' });
+    const [image] = await fashionImages(1);
+    const jobs = service.process.services.jobs;
+    const server = service.app.getHttpServer();
+
+    const jobId = await jobs.submit('predict', 'fashion-mnist', [image], { top_k: 1 });
+    await jobs.wait(jobId, 10_000);
+    await jobs.cancel(jobId);
+
+    expect(await queue.getJobState(jobId)).toBe('completed');
+    await request(server).get(`/v1/jobs/${jobId}`).expect(200);
+    await request(server).get(`/v1/jobs/${jobId}/result`).expect(200);
+    await queue.close();
+  });
+
+  it('should withdraw the queued job of a synchronous caller that hangs up', async () => {
+    const { service, queue } = await start({ ROLE: 'api', REQUEST_TIMEOUT_MS: '20000' });
+    const [image] = await fashionImages(1);
+
+    // no worker: the job stays queued until its caller hangs up
+    await hangUpAfter(
+      request(service.app.getHttpServer())
+        .post(PREDICT)
+        .set('content-type', 'image/png')
+        .send(image),
+      300,
+    );
+
+    expect(
+      await eventually(async () => (await queue.getJobCounts('waiting')).waiting === 0, 2000, 20),
+    ).toBe(true);
+    expect(await queue.getJobs(['waiting', 'active', 'completed', 'failed'])).toEqual([]);
+    await queue.close();
+  });
+
   it('should serve only probes and /metrics in ROLE=worker', async () => {
     const { service, queue } = await start({ ROLE: 'worker' });
     const server = service.app.getHttpServer();
 
     await request(server).get('/healthz').expect(200);
+    // ready once its Redis clients have connected, which may come a moment after the start
+    expect(
+      await eventually(async () => (await request(server).get('/readyz')).status === 200, 5000),
+    ).toBe(true);
     const ready = await request(server).get('/readyz').expect(200);
     expect(ready.body).toMatchObject({ role: 'worker', redis: 'ok' });
     await request(server).get('/metrics').expect(200);

@@ -148,11 +148,14 @@ describe('API and two worker processes on one Redis', () => {
     const completions = await completedEvents();
     expect(jobIds.map((id) => completions.get(id))).toEqual(jobIds.map(() => 1));
     // BullMQ runs a job at least once and completes it exactly once: only the interrupted job
-    // ran twice, and its first run may have reached the end of the handler just before the kill
+    // may run twice. Its first run may have reached the end of the handler before the kill, and
+    // even committed its answer before BullMQ recorded the completion: the run that takes it over
+    // then finds the answer and completes the job without starting the handler again.
     const others = jobIds.filter((id) => id !== interrupted);
     expect(others.map((id) => [started[id], finished[id]])).toEqual(others.map(() => ['1', '1']));
-    expect(started[interrupted!]).toBe('2');
+    expect(['1', '2']).toContain(started[interrupted!]);
     expect(['1', '2']).toContain(finished[interrupted!]);
+    expect(Number(finished[interrupted!])).toBeLessThanOrEqual(Number(started[interrupted!]));
     expect((await queue.getJob(interrupted!))?.processedBy).toBe('worker-b');
     for (const [index, id] of jobIds.entries()) {
       const result = await request(server).get(`/v1/jobs/${id}/result`).expect(200);

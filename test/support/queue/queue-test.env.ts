@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type request from 'supertest';
 
+import type { AppServices } from '../../../src/app.module';
 import {
+  createInlineServices,
   createProcessServices,
   type ProcessServices,
   type ServiceOptions,
@@ -58,6 +61,52 @@ export async function startQueueApp(
       await processServices.services.jobs.close();
     },
   };
+}
+
+export interface InlineTestApp {
+  readonly app: NestFastifyApplication;
+  readonly services: AppServices;
+  close(): Promise<void>;
+}
+
+/** The HTTP application in the embedded mode (no REDIS_URL), with /metrics and handler wrapping. */
+export async function startInlineApp(
+  env: NodeJS.ProcessEnv,
+  options: ServiceOptions = {},
+): Promise<InlineTestApp> {
+  const config = loadConfig({
+    MODEL_REPOSITORY: path.join(REPO_ROOT, 'models'),
+    ORT_INTRA_OP_THREADS: '1',
+    ...env,
+  });
+  const services = await createInlineServices(config, silentLogger, options);
+  const app = await createHttpApp(services);
+  if (services.metrics !== undefined) {
+    installHttpMetrics(app.getHttpAdapter().getInstance(), services.metrics);
+  }
+  await app.getHttpAdapter().getInstance().ready();
+
+  return {
+    app,
+    services,
+    close: async () => {
+      await app.close();
+      await services.jobs.close();
+    },
+  };
+}
+
+/**
+ * Sends a request and hangs up after `afterMs`, as a client that gives up
+ * does; resolves once the connection is closed.
+ */
+export async function hangUpAfter(test: request.Test, afterMs: number): Promise<void> {
+  const ended = new Promise<void>((resolve) => {
+    test.end(() => resolve());
+  });
+  await sleep(afterMs);
+  test.abort();
+  await Promise.race([ended, sleep(200)]);
 }
 
 /** A BullMQ handle on the test queue, to look at jobs the way an operator would. */

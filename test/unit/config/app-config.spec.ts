@@ -49,6 +49,43 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: '', PORT: '' }).port).toBe(8080);
   });
 
+  it('should read integers written as decimal digits, around which blanks are dropped', () => {
+    const config = loadConfig({ PORT: ' 9090 ', SHUTDOWN_TIMEOUT_MS: '007', GRPC_PORT: '0' });
+
+    expect(config.port).toBe(9090);
+    expect(config.queue.shutdownTimeoutMs).toBe(7);
+    expect(config.grpcPort).toBe(0);
+  });
+
+  it.each([
+    ['PORT', ' ', 'an integer from 0 to 65535'],
+    ['PORT', '\t', 'an integer from 0 to 65535'],
+    ['SHUTDOWN_TIMEOUT_MS', ' ', 'an integer from 0 to 3600000'],
+    ['PORT', '0x50', 'an integer from 0 to 65535'],
+    ['PORT', '1e3', 'an integer from 0 to 65535'],
+    ['PORT', '+80', 'an integer from 0 to 65535'],
+    ['PORT', '80.0', 'an integer from 0 to 65535'],
+    ['PORT', '8 080', 'an integer from 0 to 65535'],
+    ['MAX_BATCH_IMAGES', 'Infinity', 'an integer from 1 to 256'],
+    ['HOST', ' ', 'a host name or IP address'],
+    ['MODEL_REPOSITORY', '  ', 'a folder path'],
+    ['DEFAULT_MODEL', ' ', 'a model name'],
+    ['WORKER_NAME', ' ', 'a non-empty name'],
+    ['ROLE', ' ', 'one of all, api, worker'],
+    ['REDIS_URL', ' ', 'a redis:// or rediss:// URL'],
+    ['ORT_EXECUTION_PROVIDERS', ' ', 'a comma-separated list of cuda and cpu'],
+    ['QUEUE_PREFIX', ' ', 'letters, digits'],
+    ['LOG_LEVEL', ' ', 'one of fatal, error'],
+  ])(
+    'should refuse %s=%j instead of reading it as a number or as unset',
+    (variable, value, expected) => {
+      const error = problemsOf({ [variable]: value });
+
+      expect(error.problems).toEqual([{ variable, received: value, expected: expect.any(String) }]);
+      expect(error.message).toContain(`${variable}="${value}" is invalid: expected ${expected}`);
+    },
+  );
+
   it.each([
     ['PORT', 'eighty', 'an integer from 0 to 65535'],
     ['PORT', '70000', 'an integer from 0 to 65535'],

@@ -16,8 +16,8 @@ function startService(env: Record<string, string>): { status: number | null; std
     // Ports of this suite's own range, should a start get that far.
     env: {
       PATH: process.env.PATH ?? '',
-      PORT: '18762',
-      GRPC_PORT: '18763',
+      PORT: '18262',
+      GRPC_PORT: '15262',
       LOG_LEVEL: 'silent',
       ...env,
     },
@@ -46,6 +46,23 @@ describe('the service process (src/main.ts)', () => {
     expect(stderr).toContain(
       `MODEL_REPOSITORY="${missing}" is invalid: expected a readable folder of models`,
     );
+  });
+
+  it('exits with code 2 naming DEFAULT_MODEL and listing the models when it is not in the repository', () => {
+    const { status, stderr } = startService({ DEFAULT_MODEL: 'nope' });
+
+    expect(status).toBe(2);
+    expect(stderr).toContain(
+      `cnn-lens: invalid configuration: DEFAULT_MODEL="nope" is invalid: expected one of the models of MODEL_REPOSITORY (${path.join(REPO_ROOT, 'models')}): `,
+    );
+    expect(stderr).toContain('fashion-mnist');
+  });
+
+  it('exits with code 2 naming PORT when it is blank, instead of listening on a random port', () => {
+    const { status, stderr } = startService({ PORT: ' ' });
+
+    expect(status).toBe(2);
+    expect(stderr).toContain('PORT=" " is invalid: expected an integer from 0 to 65535');
   });
 
   (cudaBundled ? it.skip : it)(

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -142,6 +143,69 @@ describe('Dockerfile', () => {
       expect(healthcheckCommand(s)).toEqual(healthcheckCommand(stage('cpu')));
     },
   );
+
+  it('keeps only the linux binding of the platform being built, for the CPU and the GPU image', () => {
+    const [prune, ...others] = argsOf(stage('build'), 'RUN').filter((args) =>
+      args.includes('onnxruntime-node/bin'),
+    );
+    expect(others).toEqual([]);
+    // Both runtime stages take node_modules from build, directly or through gpu-deps.
+    expect(stage('gpu-deps').base).toBe('build');
+    expect(argsOf(stage('cpu'), 'COPY')).toContain('--from=build /app/node_modules ./node_modules');
+    expect(argsOf(stage('gpu'), 'COPY')).toContain(
+      '--from=gpu-deps /app/node_modules ./node_modules',
+    );
+
+    // The RUN line itself, on a copy of onnxruntime-node's bin folder layout.
+    const app = mkdtempSync(path.join(tmpdir(), 'cnn-lens-ort-bin-'));
+    try {
+      const bin = path.join(app, 'node_modules/onnxruntime-node/bin/napi-v6');
+      for (const folder of [
+        'darwin/arm64',
+        'linux/arm64',
+        'linux/x64',
+        'win32/arm64',
+        'win32/x64',
+      ]) {
+        mkdirSync(path.join(bin, folder), { recursive: true });
+        writeFileSync(path.join(bin, folder, 'onnxruntime_binding.node'), folder);
+      }
+      writeFileSync(path.join(bin, 'linux/x64/libonnxruntime.so.1'), 'x64');
+      writeFileSync(path.join(bin, 'linux/arm64/libonnxruntime.so.1'), 'arm64');
+
+      execFileSync('sh', ['-c', prune], { cwd: app });
+
+      const kept = readdirSync(bin, { recursive: true, encoding: 'utf8' }).sort();
+      const arch = process.arch;
+      expect(kept).toEqual([
+        'linux',
+        `linux/${arch}`,
+        `linux/${arch}/libonnxruntime.so.1`,
+        `linux/${arch}/onnxruntime_binding.node`,
+      ]);
+      expect(readFileSync(path.join(bin, `linux/${arch}/onnxruntime_binding.node`), 'utf8')).toBe(
+        `linux/${arch}`,
+      );
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the build when the platform being built has no onnxruntime binding', () => {
+    const [prune] = argsOf(stage('build'), 'RUN').filter((args) =>
+      args.includes('onnxruntime-node/bin'),
+    );
+    const app = mkdtempSync(path.join(tmpdir(), 'cnn-lens-ort-bin-'));
+    try {
+      const bin = path.join(app, 'node_modules/onnxruntime-node/bin/napi-v6');
+      mkdirSync(path.join(bin, 'darwin/arm64'), { recursive: true });
+
+      expect(() => execFileSync('sh', ['-c', prune], { cwd: app, stdio: 'ignore' })).toThrow();
+      expect(readdirSync(bin)).toEqual(['darwin']);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
 
   it('copies only paths that exist in the repository and that .dockerignore lets through', () => {
     const ignored = DOCKERIGNORE.split('\n').map((line) => line.trim());

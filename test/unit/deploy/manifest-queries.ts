@@ -14,6 +14,9 @@ export interface Container {
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
   resources?: { limits?: Record<string, string | number>; requests?: Record<string, string> };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  lifecycle?: {
+    preStop?: { exec?: { command: string[] }; sleep?: { seconds: number } };
+  };
 }
 
 export interface PodSpec {
@@ -27,6 +30,7 @@ export interface Workload {
   kind: string;
   metadata: { name: string; namespace?: string };
   spec: {
+    replicas?: number;
     selector: { matchLabels: Record<string, string> };
     template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
   };
@@ -102,4 +106,42 @@ function secretValue(
   }
 
   return value;
+}
+
+/** Seconds a container's preStop hook sleeps (`sleep N` or the sleep action); 0 without one. */
+export function preStopSleepSeconds(container: Container): number {
+  const preStop = container.lifecycle?.preStop;
+  if (preStop?.sleep !== undefined) {
+    return preStop.sleep.seconds;
+  }
+  const [command, seconds, ...rest] = preStop?.exec?.command ?? [];
+  if (command === undefined) {
+    return 0;
+  }
+  if (command !== 'sleep' || rest.length > 0 || !/^\d+$/.test(seconds ?? '')) {
+    throw new Error(
+      `preStop of ${container.name}: expected [sleep, N], got ${JSON.stringify(preStop?.exec?.command)}`,
+    );
+  }
+  return Number(seconds);
+}
+
+/** Deployments that an HPA or a KEDA ScaledObject scales but that still set spec.replicas. */
+export function replicasFightingAutoscalers(manifests: readonly Manifest[]): string[] {
+  const scaled = manifests.flatMap((manifest) => {
+    if (manifest.kind !== 'HorizontalPodAutoscaler' && manifest.kind !== 'ScaledObject') {
+      return [];
+    }
+    const target = (manifest.spec as { scaleTargetRef: { kind?: string; name: string } })
+      .scaleTargetRef;
+    return (target.kind ?? 'Deployment') === 'Deployment'
+      ? [{ by: String(manifest.kind), name: target.name }]
+      : [];
+  });
+
+  return scaled.flatMap(({ by, name }) =>
+    workload(manifests, 'Deployment', name).spec.replicas === undefined
+      ? []
+      : [`Deployment ${name} sets replicas, which every kubectl apply resets under its ${by}`],
+  );
 }

@@ -15,7 +15,15 @@ import {
 import { LONGEST_JOB_MS } from './drain-limits';
 import { expectedWaitingList, kedaAddressProblems, kedaListNameProblems } from './keda-checks';
 import { kubernetesSchemaProblems } from './kubernetes-schema';
-import { containerEnvironment, find, ofKind, selects, workload } from './manifest-queries';
+import {
+  containerEnvironment,
+  find,
+  ofKind,
+  preStopSleepSeconds,
+  replicasFightingAutoscalers,
+  selects,
+  workload,
+} from './manifest-queries';
 import { unknownFieldProblems } from './strict-schema';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -239,6 +247,31 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(hpa.spec.metrics[0].resource.name).toBe('cpu');
     // Utilization is measured against the request: without one the HPA cannot act.
     expect(api.spec.template.spec.containers[0].resources?.requests?.cpu).toBeDefined();
+  });
+
+  it('leaves the replica count of every autoscaled Deployment to its HPA or ScaledObject', () => {
+    expect(replicasFightingAutoscalers(manifests)).toEqual([]);
+  });
+
+  it('sees a replicas field that an autoscaler would fight with', () => {
+    const api = withField(manifests, ['Deployment', 'cnn-lens-api'], 'spec', 'replicas', 2);
+    const worker = withField(manifests, ['Deployment', 'cnn-lens-worker'], 'spec', 'replicas', 1);
+
+    expect(replicasFightingAutoscalers(api)).toEqual([
+      'Deployment cnn-lens-api sets replicas, which every kubectl apply resets under its HorizontalPodAutoscaler',
+    ]);
+    expect(replicasFightingAutoscalers(worker)).toEqual([
+      'Deployment cnn-lens-worker sets replicas, which every kubectl apply resets under its ScaledObject',
+    ]);
+  });
+
+  it('lets the API leave the Service endpoints before SIGTERM starts its drain', () => {
+    const [container] = workload(manifests, 'Deployment', 'cnn-lens-api').spec.template.spec
+      .containers;
+
+    expect(container.lifecycle?.preStop?.exec?.command).toEqual(['sleep', expect.any(String)]);
+    expect(preStopSleepSeconds(container)).toBeGreaterThanOrEqual(3);
+    expect(preStopSleepSeconds(container)).toBeLessThanOrEqual(15);
   });
 
   it('covers the API and the workers with PodDisruptionBudgets that select them', () => {

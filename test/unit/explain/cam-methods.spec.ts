@@ -1,7 +1,9 @@
 import type { LayerTensors } from '../../../src/explain/layer-tensors';
 import { ablationCamMap, ablationValue } from '../../../src/explain/methods/ablation-cam.method';
 import { camMap } from '../../../src/explain/methods/cam.method';
+import { principalSign } from '../../../src/explain/first-principal-component';
 import { eigenCamMap } from '../../../src/explain/methods/eigen-cam.method';
+import { eigenGradCamMap } from '../../../src/explain/methods/eigen-grad-cam.method';
 import { gradCamElementwiseMap } from '../../../src/explain/methods/grad-cam-elementwise.method';
 import { gradCamPlusPlusMap } from '../../../src/explain/methods/grad-cam-plus-plus.method';
 import { gradCamMap } from '../../../src/explain/methods/grad-cam.method';
@@ -49,6 +51,15 @@ describe('CAM-family maps (hand-computed, docs/methods.md)', () => {
     const map = values(gradCamPlusPlusMap(layer([[1, 3]], [[1, -1]])));
     expect(map[0]).toBeCloseTo(1 / 6, 6);
     expect(map[1]).toBeCloseTo(3 / 6, 6);
+  });
+
+  it('gradcam++ adds pytorch-grad-cam eps = 1e-6 to the alpha denominator', () => {
+    // sum(A) = 0, g = 1e-3: a = 1e-6 / (2e-6 + 0 + 1e-6) = 1/3 (with eps 1e-7 it would be 1/2.1);
+    // w = g a = 1e-3 / 3; M = w A = [w, -w].
+    const map = values(gradCamPlusPlusMap(layer([[1, -1]], [[1e-3, 0]])));
+    const w = Math.fround(1e-3) / 3;
+    expect(map[0]).toBeCloseTo(w, 9);
+    expect(map[1]).toBeCloseTo(-w, 9);
   });
 
   it('xgradcam weights by sum(G A) / sum(A)', () => {
@@ -186,31 +197,77 @@ describe('CAM-family maps (hand-computed, docs/methods.md)', () => {
     expect(Array.from(scoreCamMask(constant, 0, 3, 3))).toEqual(new Array(9).fill(0));
   });
 
-  it('eigencam projects on the first principal component, signed to covary with the channel sum', () => {
-    // Channels [0, 1, 2] and [0, 2, 4]: centred rows [-1, -2], [0, 0], [1, 2]; v = [1, 2] / sqrt(5).
+  it('eigencam projects on the first principal component (hand-computed SVD)', () => {
+    // Channels [0, 1, 3] and [0, 2, 6]: centred rows [-4/3, -8/3], [-1/3, -2/3], [5/3, 10/3];
+    // v = [1, 2] / sqrt(5), p = [-4, -1, 5] * sqrt(5) / 3; sum sign(p) p^2 = (25 - 17) * 5 / 9 > 0.
     const few = eigenCamMap({
       channels: 2,
       height: 1,
       width: 3,
-      activation: Float32Array.of(0, 1, 2, 0, 2, 4),
+      activation: Float32Array.of(0, 1, 3, 0, 2, 6),
     });
-    // Four channels c * [2, 1, 0]: more channels than positions; centred rows c * [1, 0, -1], norm sqrt(30).
+    // Four channels c * [0, 1, 4]: more channels than positions; centred rows c * [-5/3, -2/3, 7/3],
+    // v = [1, 2, 3, 4] / sqrt(30), p = [-5, -2, 7] * sqrt(30) / 3.
     const many = eigenCamMap({
       channels: 4,
       height: 1,
       width: 3,
-      activation: Float32Array.from([1, 2, 3, 4].flatMap((c) => [2 * c, c, 0])),
+      activation: Float32Array.from([1, 2, 3, 4].flatMap((c) => [0, c, 4 * c])),
     });
 
-    [-Math.sqrt(5), 0, Math.sqrt(5)].forEach((v, i) => expect(few.data[i]).toBeCloseTo(v, 5));
-    [Math.sqrt(30), 0, -Math.sqrt(30)].forEach((v, i) => expect(many.data[i]).toBeCloseTo(v, 5));
+    [-4, -1, 5].forEach((v, i) => expect(few.data[i]).toBeCloseTo((v * Math.sqrt(5)) / 3, 5));
+    [-5, -2, 7].forEach((v, i) => expect(many.data[i]).toBeCloseTo((v * Math.sqrt(30)) / 3, 5));
+  });
+
+  it('eigencam signs the component as Bro, Acar & Kolda 2008: sum_p sign(p) p^2 >= 0', () => {
+    // One position stands out from three equal ones, the "evidence" on a dead background. Peak:
+    // rows [1, 3] x 3 and [2, 6]; v = [1, 3] / sqrt(10), p = [-2.5, -2.5, -2.5, 7.5] / sqrt(10),
+    // sum sign(p) p^2 = (56.25 - 3 * 6.25) / 10 > 0: kept.
+    const peak = eigenCamMap({
+      channels: 2,
+      height: 1,
+      width: 4,
+      activation: Float32Array.of(1, 1, 1, 2, 3, 3, 3, 6),
+    });
+    // Dip: rows [-1, -2] and [0, 0] x 3; v = [1, 2] / sqrt(5), p = [-3.75, 1.25, 1.25, 1.25] / sqrt(5),
+    // sum sign(p) p^2 = (-14.0625 + 3 * 1.5625) / 5 < 0: flipped, so the odd position is positive
+    // again. (Covarying with the channel sums [-3, 0, 0, 0] would have kept the background on top.)
+    const dip = eigenCamMap({
+      channels: 2,
+      height: 1,
+      width: 4,
+      activation: Float32Array.of(-1, 0, 0, 0, -2, 0, 0, 0),
+    });
+
+    [-2.5, -2.5, -2.5, 7.5].forEach((v, i) =>
+      expect(peak.data[i]).toBeCloseTo(v / Math.sqrt(10), 5),
+    );
+    [3.75, -1.25, -1.25, -1.25].forEach((v, i) =>
+      expect(dip.data[i]).toBeCloseTo(v / Math.sqrt(5), 5),
+    );
+  });
+
+  it('principalSign breaks a tie by making the largest |p| (first in row-major order) positive', () => {
+    expect(principalSign([3, -1, -1, -1])).toBe(1);
+    expect(principalSign([-3, 1, 1, 1])).toBe(-1);
+    // sum sign(p) p^2 = 0: the first of the two largest magnitudes, -2, decides.
+    expect(principalSign([-2, 0, 2])).toBe(-1);
+    expect(principalSign([2, 0, -2])).toBe(1);
+    expect(principalSign([0, 0, 0])).toBe(1);
+  });
+
+  it('eigengradcam projects G * A, not A, and signs it the same way', () => {
+    // A = 1 everywhere carries no variance; G * A = G: its one channel [0, 0, 0, 4], centred
+    // [-1, -1, -1, 3], is its own principal direction.
+    const map = eigenGradCamMap(layer([[1, 1, 1, 1]], [[0, 0, 0, 4]]));
+    [-1, -1, -1, 3].forEach((v, i) => expect(map.data[i]).toBeCloseTo(v, 5));
   });
 
   it('eigen_smooth replaces the channel sum by the principal component of w_k A_k', () => {
     const tensors = layer(
       [
-        [0, 1, 2],
-        [0, 2, 4],
+        [0, 1, 3],
+        [0, 2, 6],
       ],
       [
         [1, 1, 1],
@@ -219,6 +276,6 @@ describe('CAM-family maps (hand-computed, docs/methods.md)', () => {
     );
 
     const smooth = values(gradCamMap(tensors, true));
-    [-Math.sqrt(5), 0, Math.sqrt(5)].forEach((v, i) => expect(smooth[i]).toBeCloseTo(v, 5));
+    [-4, -1, 5].forEach((v, i) => expect(smooth[i]).toBeCloseTo((v * Math.sqrt(5)) / 3, 5));
   });
 });

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import { computeCam } from '../../../src/explain/cam-family.runner';
 import { computeInputMap } from '../../../src/explain/input-gradient.runner';
+import type { NormalSource } from '../../../src/explain/methods/smooth-grad.method';
 import type { ModelTensor } from '../../../src/explain/input-tensor';
 import { reluMinMax } from '../../../src/explain/map-normalization';
 import { readModelFile } from '../../../src/onnx/model-file.reader';
@@ -26,7 +27,7 @@ interface Reference {
   readonly mainLayer: string;
   readonly camApplies: boolean;
   readonly methods: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** aug_smooth and eigen_smooth references: a method, its options, its file. */
+  /** aug_smooth, eigen_smooth and score=probability references: a method, its options, its file. */
   readonly methodVariants?: readonly {
     readonly method: string;
     readonly options: Readonly<Record<string, string>>;
@@ -34,6 +35,13 @@ interface Reference {
   }[];
   readonly inputMethods: Readonly<Record<string, string>>;
   readonly guidedGradient: string;
+  /** SmoothGrad with sigma > 0: the N(0, 1) draws [samples, C, H, W] PyTorch used, and its map. */
+  readonly smoothGrad?: {
+    readonly samples: number;
+    readonly sigma: number;
+    readonly noise: string;
+    readonly map: string;
+  };
   readonly methodOptions?: {
     readonly 'integrated-gradients'?: { steps: number; baseline: string };
   };
@@ -70,6 +78,17 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
     });
 
     expect(withBoth.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('has score=probability references on the softmax-ending net and on a net ending in logits', () => {
+    const withProbability = names.filter((name) => {
+      const reference = JSON.parse(
+        fs.readFileSync(path.join(NETS, name, 'reference.json'), 'utf8'),
+      ) as Reference;
+      return (reference.methodVariants ?? []).some((v) => v.options.score === 'probability');
+    });
+
+    expect(withProbability).toEqual(expect.arrayContaining(['softmax-ending', 'resnet-basic']));
   });
 
   it('vgg has an inference Dropout node before its fully connected head (export drops the PyTorch one)', () => {
@@ -128,9 +147,10 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       60_000,
     );
 
-    const variants = (reference.methodVariants ?? []).map(
-      (v) => [`${v.method} with ${Object.keys(v.options).join(', ')}`, v] as const,
-    );
+    const variants = (reference.methodVariants ?? []).map((v) => {
+      const options = Object.entries(v.options).map(([key, value]) => `${key}=${value}`);
+      return [`${v.method} with ${options.join(', ')}`, v] as const;
+    });
     if (variants.length > 0) {
       it.each(variants)(
         `%s on ${reference.mainLayer} matches within ${TOLERANCE}`,
@@ -210,6 +230,41 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
         TOLERANCE,
       );
     }, 60_000);
+
+    const smooth = reference.smoothGrad;
+    if (smooth !== undefined) {
+      it(`smoothgrad with sigma=${smooth.sigma} fed PyTorch's noise matches within ${TOLERANCE}`, async () => {
+        const noise = readNpy(path.join(dir, smooth.noise));
+        const recorded = (): NormalSource => {
+          let sample = 0;
+          return (count) => {
+            if (count !== input.data.length || (sample + 1) * count > noise.data.length) {
+              throw new RangeError(`recorded noise: no sample ${sample} of ${count} draws`);
+            }
+            sample += 1;
+            return noise.data.subarray((sample - 1) * count, sample * count);
+          };
+        };
+        const ctx = {
+          ...inputContext({
+            method: 'smoothgrad',
+            samples: String(smooth.samples),
+            sigma: String(smooth.sigma),
+          }),
+          noise: recorded,
+        };
+        const result = await computeInputMap(ctx, tensor, reference.targetClass);
+
+        const expected = readNpy(path.join(dir, smooth.map)).data;
+        const saliency = readNpy(path.join(dir, reference.inputMethods.saliency ?? '')).data;
+        expect(noise.shape).toEqual([smooth.samples, ...reference.input.shape.slice(1)]);
+        // The noise moves the map well past the tolerance: a method that dropped it would fail.
+        expect(maxAbsDifference(expected, saliency)).toBeGreaterThan(100 * TOLERANCE);
+        expect(maxAbsDifference(reluMinMax(result.raw).data, expected)).toBeLessThanOrEqual(
+          TOLERANCE,
+        );
+      }, 60_000);
+    }
 
     if (reference.camApplies) {
       it('cam equals gradcam up to normalisation (global average pooling then one linear layer)', async () => {

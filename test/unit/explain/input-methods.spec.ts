@@ -6,8 +6,12 @@ import {
   pathPoint,
 } from '../../../src/explain/methods/integrated-gradients.method';
 import { saliencyMap } from '../../../src/explain/methods/saliency.method';
-import { noisyInput, smoothGradMap } from '../../../src/explain/methods/smooth-grad.method';
-import { seededUniform } from '../../../src/explain/seeded-uniform';
+import { seededNormals } from '../../../src/explain/input-gradient.runner';
+import {
+  boxMullerNormals,
+  noisyInput,
+  smoothGradMap,
+} from '../../../src/explain/methods/smooth-grad.method';
 
 describe('input-gradient maps (hand-computed, docs/methods.md)', () => {
   it('saliency is the largest absolute gradient over channels', () => {
@@ -40,8 +44,8 @@ describe('input-gradient maps (hand-computed, docs/methods.md)', () => {
 
   it('smoothgrad averages the saliency of the samples; a seed repeats the noise; sigma 0 adds none', () => {
     const input = Float32Array.of(0, 1, 2, 3, 4);
-    const a = noisyInput(input, 0.5, seededUniform(3));
-    const b = noisyInput(input, 0.5, seededUniform(3));
+    const a = noisyInput(input, 0.5, seededNormals(3)(5));
+    const b = noisyInput(input, 0.5, seededNormals(3)(5));
     const planes = (data: number[]) => ({
       channels: 1,
       height: 1,
@@ -51,14 +55,35 @@ describe('input-gradient maps (hand-computed, docs/methods.md)', () => {
 
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(input));
-    expect(Array.from(noisyInput(input, 0, seededUniform(3)))).toEqual(Array.from(input));
+    expect(Array.from(noisyInput(input, 0, seededNormals(3)(5)))).toEqual(Array.from(input));
     expect(Array.from(smoothGradMap([planes([1, -3]), planes([-3, 1])]).data)).toEqual([2, 2]);
+  });
+
+  it('adds the given N(0, 1) draws scaled by sigma * (max(x) - min(x))', () => {
+    // max - min = 4, sigma = 0.5: std 2; x + 2 z.
+    const noisy = noisyInput(Float32Array.of(0, 1, 4), 0.5, [1, -0.25, 0.5]);
+
+    expect(Array.from(noisy)).toEqual([2, 0.5, 5]);
+    expect(() => noisyInput(Float32Array.of(0, 1), 0.5, [1])).toThrow(
+      'noisyInput: expected 2 normal draws, one per input value, got 1',
+    );
+  });
+
+  it('Box-Muller turns the uniforms (u1, u2) into r cos(2 pi u2), r sin(2 pi u2), r = sqrt(-2 ln(1 - u1))', () => {
+    const uniforms = [0.5, 0.25, 1 - Math.exp(-2), 0.5];
+    const draws = Array.from(boxMullerNormals(() => uniforms.shift() ?? NaN)(3));
+
+    // r = sqrt(2 ln 2) at angle pi/2; then r = 2 at angle pi, whose sine is dropped (odd count).
+    expect(draws[0]).toBeCloseTo(0, 12);
+    expect(draws[1]).toBeCloseTo(Math.sqrt(2 * Math.LN2), 12);
+    expect(draws[2]).toBeCloseTo(-2, 12);
+    expect(uniforms).toEqual([]);
   });
 
   it('the noise has the standard deviation sigma * (max(x) - min(x))', () => {
     const input = new Float32Array(20000);
     input[0] = 10;
-    const noisy = noisyInput(input, 0.1, seededUniform(1));
+    const noisy = noisyInput(input, 0.1, seededNormals(1)(input.length));
     const rest = Array.from(noisy.subarray(1));
     const mean = rest.reduce((s, v) => s + v, 0) / rest.length;
     const std = Math.sqrt(rest.reduce((s, v) => s + (v - mean) ** 2, 0) / rest.length);

@@ -1,4 +1,4 @@
-import { parseTargets } from '../../../src/explain/target.parser';
+import { namesOneClass, parseTargets } from '../../../src/explain/target.parser';
 
 const labels = ['cat', 'Dog', 'bird'];
 
@@ -14,6 +14,28 @@ describe('parseTargets', () => {
       { kind: 'class', index: 1 },
       { kind: 'class', index: 0 },
     ]);
+  });
+
+  it('keeps a class named twice, in the order given', () => {
+    expect(parseTargets('top1, 1, dog', 3, labels)).toEqual([
+      { kind: 'rank', rank: 1 },
+      { kind: 'class', index: 1 },
+      { kind: 'class', index: 1 },
+    ]);
+  });
+
+  it.each([
+    ['top1', true],
+    ['TOP1', true],
+    [' 2 ', true],
+    ['Dog', true],
+    ['2,', true],
+    ['topk:1', false],
+    ['top1,2', false],
+    ['2,2', false],
+    ['topk:3', false],
+  ])('namesOneClass(%j) is %s, from the text alone', (target, expected) => {
+    expect(namesOneClass(target)).toBe(expected);
   });
 
   it('refuses an index out of range with CLASS_NOT_FOUND naming the range', () => {

@@ -1,4 +1,6 @@
 import { InvalidParameterError } from '../../../src/errors/invalid-parameter.error';
+import { JobAttemptsExhaustedError } from '../../../src/errors/job-attempts-exhausted.error';
+import type { QueueFullError } from '../../../src/errors/queue-full.error';
 import { RedisUnavailableError } from '../../../src/errors/redis-unavailable.error';
 import { InlineJobRunner } from '../../../src/jobs/inline-job.runner';
 import { JobExecutor } from '../../../src/jobs/job.executor';
@@ -7,22 +9,23 @@ import type { JobKind } from '../../../src/jobs/job.types';
 import { MemoryJobStore } from '../../../src/jobs/memory-job.store';
 import { silentLogger } from '../../support/silent-logger';
 
-function runner(handler: JobHandler, concurrency = 1) {
+function runner(handler: JobHandler, concurrency = 1, maxDepth = 100, attempts = 3) {
   const store = new MemoryJobStore({ inputTtlSeconds: 60, resultTtlSeconds: 60 });
   const executor = new JobExecutor(
     new Map<JobKind, JobHandler>([['predict', handler]]),
     store,
     { count: () => undefined },
     silentLogger,
+    { maxResponseBytes: 1024 * 1024 },
   );
   return {
     store,
-    jobs: new InlineJobRunner(executor, store, {
-      concurrency,
-      attempts: 3,
-      backoffMs: 5,
-      resultTtlSeconds: 60,
-    }),
+    jobs: new InlineJobRunner(
+      executor,
+      store,
+      { concurrency, attempts, backoffMs: 5, resultTtlSeconds: 60, maxDepth },
+      silentLogger,
+    ),
   };
 }
 
@@ -38,6 +41,13 @@ function gatedHandler() {
     },
   };
   return { handler, gates, runs: () => runs };
+}
+
+/** Lets every run through, those started later too, until the runner has nothing left. */
+async function finishAll(gated: ReturnType<typeof gatedHandler>, jobs: InlineJobRunner) {
+  const opener = setInterval(() => gated.gates.splice(0).forEach((open) => open()), 1);
+  await jobs.close();
+  clearInterval(opener);
 }
 
 describe('InlineJobRunner', () => {
@@ -141,5 +151,118 @@ describe('InlineJobRunner', () => {
     const { jobs } = runner(gatedHandler().handler);
 
     await expect(jobs.status('nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+  });
+
+  it('should fail a job whose transient failures outlast JOB_ATTEMPTS with JOB_ATTEMPTS_EXHAUSTED, naming the last error', async () => {
+    let runs = 0;
+    const { jobs } = runner(
+      {
+        run: () => {
+          runs += 1;
+          return Promise.reject(new RedisUnavailableError('test', `failure ${runs}`));
+        },
+      },
+      1,
+      100,
+      2,
+    );
+
+    const id = await jobs.submit('predict', 'm', [], {});
+    const error = await jobs.wait(id, 5000).catch((e: unknown) => e);
+
+    expect(runs).toBe(2);
+    expect(error).toBeInstanceOf(JobAttemptsExhaustedError);
+    expect(error).toMatchObject({ code: 'JOB_ATTEMPTS_EXHAUSTED', kind: 'internal' });
+    expect((error as JobAttemptsExhaustedError).details()).toEqual({
+      jobId: id,
+      attempts: 2,
+      lastError: {
+        code: 'REDIS_UNAVAILABLE',
+        message:
+          'the job queue is unavailable: Redis did not answer "test" (failure 2); retry shortly',
+      },
+    });
+    expect((await jobs.status(id)).error?.code).toBe('JOB_ATTEMPTS_EXHAUSTED');
+  });
+
+  it('should refuse past QUEUE_MAX_DEPTH waiting jobs with QUEUE_FULL, before storing the images', async () => {
+    const gated = gatedHandler();
+    const { jobs, store } = runner(gated.handler, 1, 2);
+    const stored = jest.spyOn(store, 'putRequest');
+    const running = await jobs.submit('predict', 'm', [], {});
+    await new Promise((resolve) => setImmediate(resolve));
+    await jobs.submit('predict', 'm', [], {});
+    await jobs.submit('predict', 'm', [], {});
+
+    const error = await jobs.submit('predict', 'm', [Buffer.alloc(8)], {}).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      code: 'QUEUE_FULL',
+      kind: 'too-many-requests',
+      message:
+        'the job queue is full: 2 jobs waiting, at most 2 (QUEUE_MAX_DEPTH); retry after 2 s',
+    });
+    expect((error as QueueFullError).details()).toEqual({
+      depth: 2,
+      limit: 2,
+      retryAfterSeconds: 2,
+    });
+    expect(stored).toHaveBeenCalledTimes(3);
+    expect(await jobs.depth()).toEqual({ waiting: 2, active: 1, delayed: 0 });
+
+    gated.gates.shift()?.();
+    await jobs.wait(running, 5000);
+    expect(await jobs.depth()).toEqual({ waiting: 1, active: 1, delayed: 0 });
+    await jobs.submit('predict', 'm', [], {});
+    await finishAll(gated, jobs);
+    expect(await jobs.depth()).toEqual({ waiting: 0, active: 0, delayed: 0 });
+  });
+
+  it('should count a job waiting for its retry as delayed', async () => {
+    let runs = 0;
+    const { jobs } = runner({
+      run: () => {
+        runs += 1;
+        return runs === 1
+          ? Promise.reject(new RedisUnavailableError('test', 'once'))
+          : Promise.resolve({ type: 'json', body: {} });
+      },
+    });
+
+    const id = await jobs.submit('predict', 'm', [], {});
+    await new Promise((resolve) => setTimeout(resolve, 1));
+
+    expect(await jobs.depth()).toEqual({ waiting: 0, active: 0, delayed: 1 });
+    await jobs.wait(id, 5000);
+    expect(await jobs.depth()).toEqual({ waiting: 0, active: 0, delayed: 0 });
+  });
+
+  it('should stop waiting at once when the signal aborts, with JOB_CANCELLED', async () => {
+    const gated = gatedHandler();
+    const { jobs } = runner(gated.handler);
+    const id = await jobs.submit('predict', 'm', [], {});
+    const caller = new AbortController();
+
+    const started = Date.now();
+    const waiting = jobs.wait(id, 10_000, caller.signal).catch((e: unknown) => e);
+    setTimeout(() => caller.abort(), 20);
+
+    expect(await waiting).toMatchObject({ code: 'JOB_CANCELLED' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await finishAll(gated, jobs);
+  });
+
+  it('should report progress 1 for a completed job', async () => {
+    const { jobs } = runner({
+      run: async (_data, context) => {
+        await context.progress(0.4);
+        return { type: 'json', body: {} };
+      },
+    });
+
+    const id = await jobs.submit('predict', 'm', [], {});
+    await jobs.wait(id, 5000);
+
+    expect((await jobs.status(id)).progress).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '../../../src/errors/invalid-parameter.error';
+import { ResponseTooLargeError } from '../../../src/errors/response-too-large.error';
 import { JobExecutor, type JobAttempt } from '../../../src/jobs/job.executor';
 import type { JobContext, JobHandler } from '../../../src/jobs/job-handler';
 import type { JobAnswer, JobData, JobKind } from '../../../src/jobs/job.types';
@@ -22,7 +23,7 @@ class RecordingHandler implements JobHandler {
   }
 }
 
-function setup(handler: JobHandler) {
+function setup(handler: JobHandler, maxResponseBytes = 1024 * 1024) {
   const store = new MemoryJobStore({ inputTtlSeconds: 60, resultTtlSeconds: 60 });
   const failures: [JobKind, string][] = [];
   const executor = new JobExecutor(
@@ -30,6 +31,7 @@ function setup(handler: JobHandler) {
     store,
     { count: (kind, code) => failures.push([kind, code]) },
     silentLogger,
+    { maxResponseBytes },
   );
   return { store, failures, executor };
 }
@@ -119,5 +121,57 @@ describe('JobExecutor', () => {
 
     await expect(executor.run(attempt('j5'))).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
     expect(await store.hasAnswer('j5')).toBe(false);
+  });
+
+  it('should fail an answer over MAX_RESPONSE_BYTES with RESPONSE_TOO_LARGE before storing it, and never retry it', async () => {
+    const bytes = Buffer.alloc(5000);
+    const { store, executor, failures } = setup(
+      {
+        run: () =>
+          Promise.resolve({
+            type: 'binary',
+            contentType: 'application/x-npy',
+            data: bytes,
+            metadata: {},
+          }),
+      },
+      4096,
+    );
+    await store.putRequest('big', [Buffer.alloc(1)], {});
+
+    const error = await executor.run(attempt('big')).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+      kind: 'payload-too-large',
+      retryable: false,
+      message:
+        'the answer would take 5000 bytes, more than the limit of 4096 bytes (MAX_RESPONSE_BYTES); ask for resolution=layer, fewer images or targets, or PNG output instead of a tensor',
+    });
+    expect(failures).toEqual([['predict', 'RESPONSE_TOO_LARGE']]);
+    expect(await store.hasAnswer('big')).toBe(false);
+  });
+
+  it('should measure a JSON answer by its encoded bytes and store those bytes', async () => {
+    const body = { values: 'x'.repeat(100) };
+    const small = setup({ run: () => Promise.resolve({ type: 'json', body }) }, 4096);
+    const tight = setup({ run: () => Promise.resolve({ type: 'json', body }) }, 100);
+    await small.store.putRequest('j', [], {});
+    await tight.store.putRequest('j', [], {});
+
+    await small.executor.run(attempt('j'));
+    const refused = await tight.executor.run(attempt('j')).catch((e: unknown) => e);
+
+    expect(refused).toBeInstanceOf(ResponseTooLargeError);
+    expect((refused as ResponseTooLargeError).details()).toEqual({
+      bytes: JSON.stringify(body).length,
+      limit: 100,
+      setting: 'MAX_RESPONSE_BYTES',
+    });
+
+    const stored = await small.store.answer('j');
+    expect(stored?.type === 'json' ? stored.encoded?.toString() : undefined).toBe(
+      JSON.stringify(body),
+    );
   });
 });

@@ -37,4 +37,59 @@ describe('redisCall', () => {
     await expect(redisCall('x', 1000, () => Promise.reject(reply))).rejects.toBe(reply);
     await expect(redisCall('x', 1000, () => Promise.reject(other))).rejects.toBe(other);
   });
+
+  it.each([
+    "OOM command not allowed when used memory > 'maxmemory'.",
+    'LOADING Redis is loading the dataset in memory',
+    'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+    "READONLY You can't write against a read only replica.",
+  ])(
+    'should turn the error reply "%s" of a Redis unavailable for a while into REDIS_UNAVAILABLE',
+    async (text) => {
+      const RedisReplyError = ReplyError as unknown as new (message: string) => Error;
+
+      const error = await redisCall('enqueue job', 1000, () =>
+        Promise.reject(new RedisReplyError(text)),
+      ).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(RedisUnavailableError);
+      expect((error as RedisUnavailableError).message).toBe(
+        `the job queue is unavailable: Redis did not answer "enqueue job" (${text}); retry shortly`,
+      );
+      expect((error as RedisUnavailableError).details()).toEqual({
+        operation: 'enqueue job',
+        retryAfterSeconds: 1,
+      });
+    },
+  );
+
+  it('should look into an aborted transaction for the reply that made it fail', async () => {
+    const RedisReplyError = ReplyError as unknown as new (message: string) => Error;
+    const aborted = Object.assign(
+      new RedisReplyError('EXECABORT Transaction discarded because of previous errors.'),
+      {
+        previousErrors: [
+          new RedisReplyError("OOM command not allowed when used memory > 'maxmemory'."),
+        ],
+      },
+    );
+
+    await expect(
+      redisCall('store request', 1000, () => Promise.reject(aborted)),
+    ).rejects.toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+      message: expect.stringContaining('OOM command not allowed'),
+    });
+  });
+
+  it('should count a command aborted by a dropped connection as Redis unavailable', async () => {
+    const aborted = new Error('Command aborted due to connection close');
+
+    await expect(
+      redisCall('stage answer', 1000, () => Promise.reject(aborted)),
+    ).rejects.toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+    });
+  });
 });

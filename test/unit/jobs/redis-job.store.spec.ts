@@ -1,9 +1,19 @@
+import { once } from 'node:events';
+
 import { Redis } from 'ioredis';
 
 import { QueueKeys } from '../../../src/jobs/queue/queue.keys';
+import { createCommandClient } from '../../../src/jobs/queue/redis-client.factory';
 import { RedisJobStore } from '../../../src/jobs/queue/redis-job.store';
 import type { JobAnswer } from '../../../src/jobs/job.types';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../../support/queue/queue-test.env';
+import {
+  dropPrefix,
+  sleep,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from '../../support/queue/queue-test.env';
+import { RedisServer } from '../../support/queue/redis-server';
+import { silentLogger } from '../../support/silent-logger';
 
 const PNG_ANSWER: JobAnswer = {
   type: 'binary',
@@ -20,6 +30,7 @@ describe('RedisJobStore (real Redis)', () => {
     commandTimeoutMs: 2000,
     inputTtlSeconds: 120,
     resultTtlSeconds: 300,
+    outageWaitMs: 0,
   });
 
   afterAll(async () => {
@@ -67,7 +78,8 @@ describe('RedisJobStore (real Redis)', () => {
   });
 
   it("should refuse the answer of a run whose token no longer holds the job's lock", async () => {
-    await redis.set(keys.lock('l1'), 'token-of-the-new-owner');
+    // BullMQ's own key of the lock, written out: a QueueKeys.lock() that drifted from it would fail here
+    await redis.set(`${prefix}:cnn-lens-jobs:l1:lock`, 'token-of-the-new-owner');
 
     expect(await store.commitAnswer('l1', PNG_ANSWER, 'token-of-the-old-run')).toBe('lock-lost');
     expect(await store.hasAnswer('l1')).toBe(false);
@@ -91,5 +103,78 @@ describe('RedisJobStore (real Redis)', () => {
   it('should answer undefined for a job without an answer', async () => {
     expect(await store.answer('none')).toBeUndefined();
     expect(await store.hasAnswer('none')).toBe(false);
+  });
+});
+
+describe('RedisJobStore while Redis is away (private redis-server)', () => {
+  let server: RedisServer;
+  const keys = new QueueKeys('outage');
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+
+  afterAll(async () => {
+    await server.destroy();
+  });
+
+  const stores: RedisJobStore[] = [];
+
+  afterEach(() => {
+    stores.splice(0).forEach((store) => store.close());
+  });
+
+  /** A store on the service's own kind of client, connected before it is returned. */
+  async function storeOn(outageWaitMs: number): Promise<RedisJobStore> {
+    const client = createCommandClient({ url: server.url, name: 'test' }, silentLogger);
+    await once(client, 'ready');
+    const store = new RedisJobStore(client, keys, {
+      commandTimeoutMs: 500,
+      inputTtlSeconds: 120,
+      resultTtlSeconds: 300,
+      outageWaitMs,
+    });
+    stores.push(store);
+    return store;
+  }
+
+  it('should wait within outageWaitMs for Redis to come back, then do the operation', async () => {
+    const store = await storeOn(10_000);
+    await store.putRequest('o1', [Buffer.from('kept')], { top_k: 1 });
+    await server.stop();
+
+    const reading = store.request('o1');
+    const committing = store.commitAnswer('o1', PNG_ANSWER, '');
+    await sleep(1500);
+    await server.resume();
+
+    expect(await reading).toEqual({ imageKeys: [keys.image('o1', 0)], options: { top_k: 1 } });
+    expect(await committing).toBe('written');
+    expect(await store.hasAnswer('o1')).toBe(true);
+  });
+
+  it('should fail at once with REDIS_UNAVAILABLE when it may not wait (the API side)', async () => {
+    const store = await storeOn(0);
+    await server.stop();
+
+    const started = Date.now();
+    const error = await store.hasAnswer('o2').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'REDIS_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await server.resume();
+  });
+
+  it('should give up with REDIS_UNAVAILABLE when Redis stays away past outageWaitMs', async () => {
+    const store = await storeOn(800);
+    await server.stop();
+
+    const started = Date.now();
+    const error = await store.hasAnswer('o3').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'REDIS_UNAVAILABLE' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await server.resume();
   });
 });

@@ -6,8 +6,12 @@ import * as ort from 'onnxruntime-node';
 import pino from 'pino';
 
 import { ConfigurationError } from '../../../src/errors/configuration.error';
+import { checkDefaultModel } from '../../../src/models/default-model.check';
 import { ModelRepository } from '../../../src/models/model-repository';
+import { encodeModel } from '../../../src/onnx/onnx.codec';
+import { DataType } from '../../../src/onnx/onnx.types';
 import { SessionFactory, type SessionOpener } from '../../../src/runtime/session-factory';
+import { buildTestModel } from '../../support/onnx-test-model.builder';
 import { silentLogger } from '../../support/silent-logger';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -90,11 +94,20 @@ describe('ModelRepository', () => {
   });
 
   it('should infer the input from the ONNX model when there is no model.json', async () => {
-    const repository = await repositoryWith({ plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } });
+    const repository = await repositoryWith({
+      plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) },
+    });
 
     const { descriptor } = repository.get('plain');
     expect(descriptor.specSource).toBe('inferred');
-    expect(descriptor.input).toMatchObject({ name: 'input', layout: 'NCHW', height: 28, width: 28, channels: 1, scale: 1 / 255 });
+    expect(descriptor.input).toMatchObject({
+      name: 'input',
+      layout: 'NCHW',
+      height: 28,
+      width: 28,
+      channels: 1,
+      scale: 1 / 255,
+    });
     expect(descriptor.labels).toEqual(Array.from({ length: 10 }, (_, i) => `class ${i}`));
   });
 
@@ -105,8 +118,13 @@ describe('ModelRepository', () => {
     });
 
     expect(repository.get('good').status).toBe('ready');
-    expect(repository.entry('text')).toMatchObject({ status: 'unavailable', code: 'MODEL_NOT_ONNX' });
-    expect(() => repository.get('text')).toThrow(expect.objectContaining({ code: 'MODEL_UNAVAILABLE' }));
+    expect(repository.entry('text')).toMatchObject({
+      status: 'unavailable',
+      code: 'MODEL_NOT_ONNX',
+    });
+    expect(() => repository.get('text')).toThrow(
+      expect.objectContaining({ code: 'MODEL_UNAVAILABLE' }),
+    );
   });
 
   it('should report a folder without model.onnx', async () => {
@@ -118,9 +136,14 @@ describe('ModelRepository', () => {
   });
 
   it('should report a model whose external data file is missing', async () => {
-    const repository = await repositoryWith({ external: { 'model.onnx': await read(path.join(EXTERNAL, 'model.onnx')) } });
+    const repository = await repositoryWith({
+      external: { 'model.onnx': await read(path.join(EXTERNAL, 'model.onnx')) },
+    });
 
-    expect(repository.entry('external')).toMatchObject({ status: 'unavailable', code: 'MODEL_EXTERNAL_DATA_MISSING' });
+    expect(repository.entry('external')).toMatchObject({
+      status: 'unavailable',
+      code: 'MODEL_EXTERNAL_DATA_MISSING',
+    });
   });
 
   it('should load a model whose weights sit in an external data file', async () => {
@@ -137,10 +160,26 @@ describe('ModelRepository', () => {
 
   it.each([
     ['not JSON', '{ nope', 'is not valid JSON'],
-    ['an unknown layout', JSON.stringify({ input: { height: 28, width: 28, channels: 1, layout: 'CHW' } }), 'input.layout'],
-    ['a wrong input name', JSON.stringify({ input: { name: 'pixels', height: 28, width: 28, channels: 1 } }), 'input.name "pixels" is not an input'],
-    ['mean of the wrong length', JSON.stringify({ input: { height: 28, width: 28, channels: 1, mean: [0, 0] } }), 'input.mean must have 1 or 1 values'],
-    ['a missing labels file', JSON.stringify({ input: { height: 28, width: 28, channels: 1 }, labels: 'nope.txt' }), 'nope.txt named in model.json does not exist'],
+    [
+      'an unknown layout',
+      JSON.stringify({ input: { height: 28, width: 28, channels: 1, layout: 'CHW' } }),
+      'input.layout',
+    ],
+    [
+      'a wrong input name',
+      JSON.stringify({ input: { name: 'pixels', height: 28, width: 28, channels: 1 } }),
+      'input.name "pixels" is not an input',
+    ],
+    [
+      'mean of the wrong length',
+      JSON.stringify({ input: { height: 28, width: 28, channels: 1, mean: [0, 0] } }),
+      'input.mean must have 1 or 1 values',
+    ],
+    [
+      'a missing labels file',
+      JSON.stringify({ input: { height: 28, width: 28, channels: 1 }, labels: 'nope.txt' }),
+      'nope.txt named in model.json does not exist',
+    ],
   ])('should report a model.json with %s', async (_case, json, message) => {
     const repository = await repositoryWith({
       bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json },
@@ -149,6 +188,95 @@ describe('ModelRepository', () => {
     const entry = repository.entry('bad');
     expect(entry.status).toBe('unavailable');
     expect(entry.status === 'unavailable' && entry.reason).toContain(message);
+  });
+
+  it('should refuse a model.json whose labels do not match the output classes, naming both counts', async () => {
+    const json = JSON.stringify({
+      input: { height: 28, width: 28, channels: 1 },
+      labels: ['T-shirt', 'Trouser', 'Pullover'],
+    });
+    const repository = await repositoryWith({
+      bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json },
+      good: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) },
+    });
+
+    const entry = repository.entry('bad');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    expect(entry.status === 'unavailable' && entry.reason).toContain(
+      `labels has 3 entries, but the model's output "logits" has 10 classes`,
+    );
+    expect(() => repository.get('bad')).toThrow(
+      expect.objectContaining({ code: 'MODEL_UNAVAILABLE' }),
+    );
+    expect(repository.get('good').status).toBe('ready');
+  });
+
+  it('should count a labels file against the output classes too', async () => {
+    const json = JSON.stringify({
+      input: { height: 28, width: 28, channels: 1 },
+      labels: 'labels.txt',
+    });
+    const labels = Array.from({ length: 11 }, (_, i) => `label ${i}`).join('\n');
+    const repository = await repositoryWith({
+      bad: {
+        'model.onnx': await read(path.join(BUNDLED, 'model.onnx')),
+        'model.json': json,
+        'labels.txt': labels,
+      },
+    });
+
+    const entry = repository.entry('bad');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    expect(entry.status === 'unavailable' && entry.reason).toContain('labels has 11 entries');
+  });
+
+  it('should refuse a model.json input that does not fit the ONNX input as MODEL_SPEC_INVALID, naming the mismatch', async () => {
+    const json = JSON.stringify({ input: { height: 32, width: 32, channels: 3 } });
+    const repository = await repositoryWith({
+      bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json },
+    });
+
+    const entry = repository.entry('bad');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    const reason = entry.status === 'unavailable' ? entry.reason : '';
+    expect(reason).toContain('input gives the tensor [1, 3, 32, 32] (NCHW)');
+    expect(reason).toMatch(/the model's input "input" has shape \[[^,]+, 1, 28, 28\]/);
+    expect(reason).toContain(
+      'input.channels 3 where the model has 1, input.height 32 where the model has 28, input.width 32 where the model has 28',
+    );
+  });
+
+  it('should read an NHWC layout against the ONNX input in that layout', async () => {
+    const json = JSON.stringify({ input: { layout: 'NHWC', height: 28, width: 28, channels: 1 } });
+    const repository = await repositoryWith({
+      bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json },
+    });
+
+    const entry = repository.entry('bad');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    expect(entry.status === 'unavailable' && entry.reason).toContain(
+      'input.height 28 where the model has 1, input.channels 1 where the model has 28',
+    );
+  });
+
+  it('should refuse a model.json size that the model, symbolic in height and width, cannot run at', async () => {
+    // Any height and width by its input; only 28x28 by the Reshape that follows.
+    const onnx = buildTestModel({
+      inputs: [{ name: 'input', shape: [-1, 1, -1, -1] }],
+      initializers: [{ name: 'flat', dims: [2], data: BigInt64Array.from([1n, 784n]) }],
+      nodes: [{ op: 'Reshape', inputs: ['input', 'flat'], outputs: ['logits'] }],
+      outputs: [{ name: 'logits', shape: [1, 784], type: DataType.FLOAT }],
+    });
+    const json = JSON.stringify({ input: { height: 32, width: 32, channels: 1 } });
+    const repository = await repositoryWith({
+      reshaped: { 'model.onnx': Buffer.from(encodeModel(onnx)), 'model.json': json },
+    });
+
+    const entry = repository.entry('reshaped');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    expect(entry.status === 'unavailable' && entry.reason).toContain(
+      'the model does not run on the input tensor [1, 1, 32, 32] (NCHW, as model.json describes it): ',
+    );
   });
 
   it('should see that a model ending in Softmax outputs probabilities', async () => {
@@ -160,7 +288,9 @@ describe('ModelRepository', () => {
   });
 
   it('should choose the last spatial layer before global pooling as the default layer', async () => {
-    const repository = await repositoryWith({ plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } });
+    const repository = await repositoryWith({
+      plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) },
+    });
 
     const { descriptor } = repository.get('plain');
     const chosen = descriptor.layers.find((layer) => layer.value === descriptor.defaultLayer);
@@ -170,8 +300,13 @@ describe('ModelRepository', () => {
   });
 
   it('should report a model.json whose defaultLayer is not a layer of the model', async () => {
-    const json = JSON.stringify({ input: { height: 28, width: 28, channels: 1 }, defaultLayer: 'nowhere' });
-    const repository = await repositoryWith({ bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json } });
+    const json = JSON.stringify({
+      input: { height: 28, width: 28, channels: 1 },
+      defaultLayer: 'nowhere',
+    });
+    const repository = await repositoryWith({
+      bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json },
+    });
 
     const entry = repository.entry('bad');
     expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
@@ -179,9 +314,13 @@ describe('ModelRepository', () => {
   });
 
   it('should answer MODEL_NOT_FOUND listing the available models', async () => {
-    const repository = await repositoryWith({ good: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } });
+    const repository = await repositoryWith({
+      good: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) },
+    });
 
-    expect(() => repository.get('resnet')).toThrow('model "resnet" is not in the model repository; available: good');
+    expect(() => repository.get('resnet')).toThrow(
+      'model "resnet" is not in the model repository; available: good',
+    );
   });
 
   it('stops the start with INVALID_CONFIGURATION naming MODEL_REPOSITORY and the path when the folder is missing', async () => {
@@ -210,33 +349,50 @@ describe('ModelRepository', () => {
     expect(error.message).toContain('ENOTDIR');
   });
 
-  it('logs a warning and describes the fallback when CUDA is asked for and missing', async () => {
+  it('tries CUDA once for the whole repository and logs the fallback once, naming the models', async () => {
     const { lines, logger } = capturingLogger();
+    const cudaTries: string[] = [];
+    const counting: SessionOpener = (model, options) => {
+      if (
+        (options.executionProviders ?? []).some((p) => typeof p === 'object' && p.name === 'cuda')
+      ) {
+        cudaTries.push(String(model));
+      }
+      return noGpu(model, options);
+    };
     const factory = new SessionFactory(
       { executionProviders: ['cuda', 'cpu'], cudaDeviceId: 0, intraOpThreads: 1 },
-      noGpu,
+      counting,
     );
+    const model = await read(path.join(BUNDLED, 'model.onnx'));
 
     const repository = await repositoryWith(
-      { plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } },
+      {
+        first: { 'model.onnx': model },
+        second: { 'model.onnx': model },
+        third: { 'model.onnx': model },
+      },
       factory,
       logger,
     );
 
     const reason = 'cuda unavailable: CUDA failure 100: no CUDA-capable device is detected';
+    expect(cudaTries).toHaveLength(1);
     expect(lines.filter((line) => line.level === 40)).toEqual([
       expect.objectContaining({
         msg: 'execution provider fell back to cpu',
-        model: 'plain',
         requested: ['cuda', 'cpu'],
         reason,
+        models: ['first', 'second', 'third'],
       }),
     ]);
-    expect(repository.get('plain').descriptor).toMatchObject({
-      executionProvider: 'cpu',
-      requestedExecutionProviders: ['cuda', 'cpu'],
-      executionProviderFallback: reason,
-    });
+    for (const name of ['first', 'second', 'third']) {
+      expect(repository.get(name).descriptor).toMatchObject({
+        executionProvider: 'cpu',
+        requestedExecutionProviders: ['cuda', 'cpu'],
+        executionProviderFallback: reason,
+      });
+    }
   });
 
   it('logs no provider warning when the CPU was the only provider asked for', async () => {
@@ -260,9 +416,54 @@ describe('ModelRepository', () => {
     );
 
     const error = await configurationError(
-      repositoryWith({ plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } }, factory),
+      repositoryWith(
+        { plain: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) } },
+        factory,
+      ),
     );
 
     expect(error.message).toContain('ORT_EXECUTION_PROVIDERS="cuda" is invalid');
+  });
+});
+
+describe('checkDefaultModel', () => {
+  it('stops the start naming DEFAULT_MODEL and listing the models when it is not a folder of the repository', async () => {
+    const model = await read(path.join(BUNDLED, 'model.onnx'));
+    const repository = await repositoryWith({
+      alpha: { 'model.onnx': model },
+      beta: { 'model.onnx': model },
+    });
+
+    let error: unknown;
+    try {
+      checkDefaultModel(repository, 'nope');
+    } catch (caught) {
+      error = caught;
+    }
+
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      expect.objectContaining({ variable: 'DEFAULT_MODEL', received: 'nope' }),
+    ]);
+    expect((error as Error).message).toBe(
+      `DEFAULT_MODEL="nope" is invalid: expected one of the models of MODEL_REPOSITORY (${repository.root}): alpha, beta`,
+    );
+  });
+
+  it('says the repository holds no model when it is empty', async () => {
+    const repository = await repositoryWith({});
+
+    expect(() => checkDefaultModel(repository, 'fashion-mnist')).toThrow(
+      `DEFAULT_MODEL="fashion-mnist" is invalid: expected one of the models of MODEL_REPOSITORY (${repository.root}), which holds none`,
+    );
+  });
+
+  it('accepts a default model that is in the repository but failed to load: that stays MODEL_UNAVAILABLE', async () => {
+    const repository = await repositoryWith({ broken: { 'model.onnx': 'not a protobuf' } });
+
+    expect(() => checkDefaultModel(repository, 'broken')).not.toThrow();
+    expect(() => repository.get('broken')).toThrow(
+      expect.objectContaining({ code: 'MODEL_UNAVAILABLE' }),
+    );
   });
 });

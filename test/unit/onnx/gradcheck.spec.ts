@@ -1,8 +1,8 @@
 /**
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
-import { gradcheck } from '../../support/gradcheck';
-import { buildTestModel } from '../../support/onnx-test-model.builder';
+import { compareGradients, gradcheck, GRADCHECK_TOLERANCE } from '../../support/gradcheck';
+import { buildTestModel, singleNodeModel } from '../../support/onnx-test-model.builder';
 
 describe('gradcheck', () => {
   const model = buildTestModel({
@@ -22,6 +22,20 @@ describe('gradcheck', () => {
 
     expect(report.ok).toBe(true);
     expect(Math.max(...Array.from(report.numeric.X ?? [], Math.abs))).toBeGreaterThan(0.1);
+  });
+
+  // Sigmoid's gradients are at most 0.25: a tolerance read against max(1, ...)
+  // instead of the largest gradient would let this 0.5% error through.
+  it('fails gradients 0.5% off the true ones, even where every gradient is small', async () => {
+    const sigmoid = singleNodeModel('Sigmoid', [{ name: 'X', shape: [2, 3, 4] }]);
+    const exact = await gradcheck(sigmoid, { wrt: ['X'], score: 'probability' });
+    const off = Float32Array.from(exact.analytic.X ?? [], (g) => g * 1.005);
+
+    expect(exact.ok).toBe(true);
+    expect(Math.max(...Array.from(exact.numeric.X ?? [], Math.abs))).toBeLessThan(0.25);
+    expect(compareGradients({ X: off }, exact.numeric, ['X'], GRADCHECK_TOLERANCE)).toMatchObject({
+      ok: false,
+    });
   });
 
   it('fails gradients that differ from the true ones (the deconvnet ReLU rule)', async () => {

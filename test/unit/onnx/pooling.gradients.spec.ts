@@ -113,6 +113,21 @@ describe('global pooling gradients', () => {
     await expectGradcheck(poolModel(op, [2, 3, 4, 5], {}), { wrt: ['X'] });
   });
 
+  it('GlobalMaxPool sends a tie to the first maximum in row-major order', async () => {
+    const x = Float32Array.from([1, 4, 0, 4, -1, 2, 2, 0]);
+    const run = await runDifferentiated(
+      poolModel('GlobalMaxPool', [1, 2, 2, 2], {}),
+      { X: { data: x, shape: [1, 2, 2, 2] } },
+      { targets: ['X'] },
+      3,
+    );
+
+    // Channel 0 holds 4 at flat positions 1 and 3, channel 1 holds 2 at positions 1 and 2.
+    expect(Array.from(run.outputs[run.augmented.targets[0].gradientOutput])).toEqual([
+      0, 3, 0, 0, 0, 3, 0, 0,
+    ]);
+  });
+
   it('GlobalMaxPool after a ReLU-free conv chain matches finite differences', async () => {
     const model = buildTestModel({
       inputs: [

@@ -2,8 +2,10 @@ import * as path from 'node:path';
 
 import * as ort from 'onnxruntime-node';
 
+import { loadConfig } from '../../../src/config/app-config';
 import { ConfigurationError } from '../../../src/errors/configuration.error';
 import {
+  processSessionFactory,
   SessionFactory,
   type SessionFactoryOptions,
   type SessionOpener,
@@ -101,6 +103,86 @@ describe('SessionFactory', () => {
     await created.session.release();
   });
 
+  it('tries CUDA once per factory: later sessions reuse the fallback and its reason', async () => {
+    const { calls, open } = recordingOpener(true);
+    const factory = new SessionFactory(options(['cuda', 'cpu']), open);
+
+    const created = [];
+    for (let i = 0; i < 3; i++) {
+      created.push(await factory.create(MODEL));
+    }
+
+    expect(calls.filter(usesCuda)).toHaveLength(1);
+    expect(calls.map((call) => call.executionProviders)).toEqual([
+      [{ name: 'cuda', deviceId: 0 }, 'cpu'],
+      ['cpu'],
+      ['cpu'],
+      ['cpu'],
+    ]);
+    for (const session of created) {
+      expect(session).toMatchObject({
+        provider: 'cpu',
+        fallbackReason: 'cuda unavailable: CUDA failure 100: no CUDA-capable device is detected',
+      });
+      await session.session.release();
+    }
+  });
+
+  it('tries CUDA once when several sessions are asked for at the same time', async () => {
+    const { calls, open } = recordingOpener(true);
+    const factory = new SessionFactory(options(['cuda', 'cpu']), open);
+
+    const created = await Promise.all([
+      factory.create(MODEL),
+      factory.create(MODEL),
+      factory.create(MODEL),
+    ]);
+
+    expect(calls.filter(usesCuda)).toHaveLength(1);
+    expect(created.map((c) => c.provider)).toEqual(['cpu', 'cpu', 'cpu']);
+    await Promise.all(created.map((c) => c.session.release()));
+  });
+
+  it('keeps CUDA for every later session once it started', async () => {
+    const { calls, open } = recordingOpener(false);
+    const factory = new SessionFactory(options(['cuda', 'cpu']), open);
+
+    const first = await factory.create(MODEL);
+    const second = await factory.create(MODEL);
+
+    expect(calls.map((call) => call.executionProviders)).toEqual([
+      [{ name: 'cuda', deviceId: 0 }, 'cpu'],
+      [{ name: 'cuda', deviceId: 0 }, 'cpu'],
+    ]);
+    expect([first.provider, second.provider]).toEqual(['cuda', 'cuda']);
+    await first.session.release();
+    await second.session.release();
+  });
+
+  it('leaves CUDA undecided after a model that loads nowhere, and decides on the next one', async () => {
+    const { calls, open } = recordingOpener(true);
+    const factory = new SessionFactory(options(['cuda', 'cpu']), open);
+
+    await expect(factory.create(new TextEncoder().encode('not a protobuf'))).rejects.toThrow();
+    const created = await factory.create(MODEL);
+
+    expect(calls.filter(usesCuda)).toHaveLength(2);
+    expect(created.provider).toBe('cpu');
+    await created.session.release();
+  });
+
+  it('keeps refusing cuda alone after the first refusal, without trying CUDA again', async () => {
+    const { calls, open } = recordingOpener(true);
+    const factory = new SessionFactory(options(['cuda']), open);
+
+    expect(await creationError(factory, MODEL)).toBeInstanceOf(ConfigurationError);
+    const again = await creationError(factory, MODEL);
+
+    expect(again).toBeInstanceOf(ConfigurationError);
+    expect(again.message).toContain('ORT_EXECUTION_PROVIDERS="cuda" is invalid');
+    expect(calls.filter(usesCuda)).toHaveLength(1);
+  });
+
   it('refuses to start, naming ORT_EXECUTION_PROVIDERS, when only cuda is asked for and it cannot start', async () => {
     const { open } = recordingOpener(true);
 
@@ -146,4 +228,15 @@ describe('SessionFactory', () => {
       expect(error.message).toContain('ORT_EXECUTION_PROVIDERS="cuda" is invalid');
     },
   );
+});
+
+describe('processSessionFactory', () => {
+  it('gives every caller of one process the same factory for the same settings', () => {
+    const config = loadConfig({ ORT_EXECUTION_PROVIDERS: 'cuda,cpu', ORT_INTRA_OP_THREADS: '1' });
+
+    expect(processSessionFactory(config)).toBe(processSessionFactory({ ...config }));
+    expect(processSessionFactory(config)).not.toBe(
+      processSessionFactory(loadConfig({ ORT_EXECUTION_PROVIDERS: 'cpu' })),
+    );
+  });
 });

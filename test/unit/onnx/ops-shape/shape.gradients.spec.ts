@@ -1,8 +1,14 @@
 /**
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
+import { readAttributes } from '../../../../src/onnx/attribute.reader';
+import { GraphBackwardBuilder } from '../../../../src/onnx/autodiff/backward.builder';
+import { differentiate } from '../../../../src/onnx/autodiff/differentiate';
 import { float, int, ints } from '../../../../src/onnx/autodiff/gradient-rule';
+import { gradientRuleFor } from '../../../../src/onnx/autodiff/gradient-rules';
+import { GraphView } from '../../../../src/onnx/graph.view';
 import { DataType } from '../../../../src/onnx/onnx.types';
+import { probeValueFacts } from '../../../../src/runtime/value-probe';
 import { expectGradcheck } from '../../../support/gradcheck';
 import { buildTestModel, singleNodeModel } from '../../../support/onnx-test-model.builder';
 
@@ -152,6 +158,97 @@ describe('shape operator gradients (central finite differences)', () => {
       },
     );
     await check(model);
+  });
+
+  describe('Dropout in training mode', () => {
+    /** Dropout(X, 0.5, T) at opset 13 with training_mode T a BOOL initializer or graph input. */
+    const dropout = (training: 'constant true' | 'constant false' | 'run-time') =>
+      buildTestModel({
+        opset: 13,
+        inputs: [
+          X,
+          ...(training === 'run-time' ? [{ name: 'T', shape: [], type: DataType.BOOL }] : []),
+        ],
+        initializers: [
+          { name: 'R', dims: [], data: [0.5] },
+          ...(training === 'run-time'
+            ? []
+            : [
+                {
+                  name: 'T',
+                  dims: [],
+                  data: Uint8Array.of(training === 'constant true' ? 1 : 0),
+                  type: DataType.BOOL,
+                },
+              ]),
+        ],
+        nodes: [{ op: 'Dropout', inputs: ['X', 'R', 'T'], outputs: ['Y'], name: 'drop' }],
+        outputs: ['Y'],
+      });
+
+    it('is an identity with a constant false training_mode', async () => {
+      await check(dropout('constant false'));
+    });
+
+    it.each([
+      ['constant true', 'true'],
+      ['run-time', '"T", a value computed at run time'],
+    ] as const)(
+      'refuses a %s training_mode with UNSUPPORTED_OPERATOR_ATTRIBUTE',
+      async (training, received) => {
+        const model = dropout(training);
+        const facts = await probeValueFacts(model, {
+          X: X.shape,
+          ...(training === 'run-time' ? { T: [] } : {}),
+        });
+
+        expect(() => differentiate(model, facts, { targets: ['X'], score: 'probability' })).toThrow(
+          expect.objectContaining({
+            code: 'UNSUPPORTED_OPERATOR_ATTRIBUTE',
+            message: `Operator Dropout (node "drop"): input 2 (training_mode) must be a constant false (inference) for cnn-lens to differentiate it, got ${received}`,
+          }),
+        );
+      },
+    );
+
+    // onnxruntime runs no Dropout older than opset 7 and differentiate() refuses
+    // such models, so the rule is called directly with an opset-6 builder.
+    it.each([
+      ['is_test 0', { is_test: int(0) }, '0'],
+      ['no is_test (the default, training)', {}, '0'],
+    ])('refuses %s before opset 7', (_label, attributes, received) => {
+      const model = singleNodeModel('Dropout', [X], attributes, { opset: 6 });
+      const node = model.graph!.node[0];
+      const facts = new Map([
+        ['X', { shape: X.shape, elementType: DataType.FLOAT }],
+        ['Y', { shape: X.shape, elementType: DataType.FLOAT }],
+      ]);
+      const builder = new GraphBackwardBuilder({
+        view: new GraphView(model),
+        facts,
+        opset: 6,
+        reluRule: 'standard',
+        needsGradient: (value) => value === 'X' || value === 'Y',
+        usedNames: new Set(['X', 'Y']),
+        shapeDerived: new Set(),
+      });
+      const rule = gradientRuleFor('Dropout', '');
+      const forward = {
+        name: node.name ?? '',
+        opType: 'Dropout',
+        domain: '',
+        inputs: node.input,
+        outputs: node.output,
+        attributes: readAttributes(node),
+      };
+
+      expect(() => rule?.(forward, ['Y'], builder)).toThrow(
+        expect.objectContaining({
+          code: 'UNSUPPORTED_OPERATOR_ATTRIBUTE',
+          message: `Operator Dropout (node "Dropout_0"): attribute is_test must be 1 (inference) for cnn-lens to differentiate it, got ${received}`,
+        }),
+      );
+    });
   });
 
   it('LeakyRelu after Transpose chains through both rules', async () => {

@@ -2,6 +2,7 @@
  * @jest-environment ./test/support/onnxruntime.environment.ts
  */
 import { int, ints, str } from '../../../../src/onnx/autodiff/gradient-rule';
+import type { NodeAttributeValue } from '../../../../src/onnx/onnx.factory';
 import { DataType } from '../../../../src/onnx/onnx.types';
 import { expectGradcheck } from '../../../support/gradcheck';
 import { buildTestModel, singleNodeModel } from '../../../support/onnx-test-model.builder';
@@ -36,6 +37,8 @@ function withConstants(
     outputs: ['Y'],
   });
 }
+
+type Attributes = Record<string, NodeAttributeValue>;
 
 const check = (model: Parameters<typeof expectGradcheck>[0], wrt = ['X']) =>
   expectGradcheck(model, { wrt, score: 'probability' });
@@ -88,6 +91,49 @@ describe('Slice gradient (central finite differences)', () => {
       await check(withConstants('Slice', 13, operands));
     },
   );
+});
+
+describe('gradients through an empty selection', () => {
+  const operandInitializers: Record<string, BigInt64Array> = {
+    ONE: int64s([1]),
+    AXIS: int64s([1]),
+    CROP: int64s([0, -1, 0, 0, -2, 0]),
+  };
+
+  /** Concat(op(X), X) along axis 1, where op selects nothing: X's gradient is the Concat's alone. */
+  function emptyThenConcat(
+    opset: number,
+    op: 'Slice' | 'Pad',
+    operands: Attributes,
+    inputs: string[],
+  ) {
+    return buildTestModel({
+      opset,
+      inputs: [X],
+      initializers: Object.entries(operandInitializers).flatMap(([name, data]) =>
+        inputs.includes(name) ? [{ name, dims: [data.length], data }] : [],
+      ),
+      nodes: [
+        { op, inputs: ['X', ...inputs], outputs: ['E'], attributes: operands },
+        { op: 'Concat', inputs: ['E', 'X'], outputs: ['Y'], attributes: { axis: int(1) } },
+      ],
+      outputs: ['Y'],
+    });
+  }
+
+  it.each([
+    [
+      'a Slice with start == end (inputs, opset 13)',
+      emptyThenConcat(13, 'Slice', {}, ['ONE', 'ONE', 'AXIS']),
+    ],
+    [
+      'a Slice with start == end (attributes, opset 9)',
+      emptyThenConcat(9, 'Slice', { starts: ints([2]), ends: ints([2]), axes: ints([1]) }, []),
+    ],
+    ['a Pad that crops an axis away (opset 13)', emptyThenConcat(13, 'Pad', {}, ['CROP'])],
+  ])('gives a zero gradient through %s', async (_label, model) => {
+    await check(model);
+  });
 });
 
 describe('Pad gradient (central finite differences)', () => {
