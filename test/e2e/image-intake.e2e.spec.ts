@@ -1,11 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import sharp from 'sharp';
 import request from 'supertest';
 
-import { REPO_ROOT, startTestApp } from '../support/http-app';
+import { REPO_ROOT, useTestApp } from '../support/http-app';
 
 const PREDICT = '/v1/models/fashion-mnist/predict';
 
@@ -17,15 +16,7 @@ async function examplePng(): Promise<Buffer> {
 }
 
 describe('image intake over HTTP', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    app = await startTestApp({ MAX_IMAGE_PIXELS: '250000' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ MAX_IMAGE_PIXELS: '250000' });
 
   const expectError = (response: request.Response, status: number, code: string) => {
     expect(response.status).toBe(status);
@@ -35,7 +26,7 @@ describe('image intake over HTTP', () => {
   };
 
   it('should answer 400 IMAGE_MISSING for an empty raw body', async () => {
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .set('Content-Type', 'image/png')
       .send(Buffer.alloc(0));
@@ -44,14 +35,14 @@ describe('image intake over HTTP', () => {
   });
 
   it('should answer 400 IMAGE_MISSING for a multipart form without an image field', async () => {
-    const response = await request(app.getHttpServer()).post(PREDICT).field('top_k', '3');
+    const response = await request(app().getHttpServer()).post(PREDICT).field('top_k', '3');
 
     expectError(response, 400, 'IMAGE_MISSING');
     expect(response.body.error.message).toContain('"image"');
   });
 
   it('should answer 415 UNSUPPORTED_MEDIA_TYPE for bytes that are not an image', async () => {
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .attach('image', Buffer.from('%PDF-1.4 this is a document, not a picture'), 'doc.pdf');
 
@@ -59,7 +50,7 @@ describe('image intake over HTTP', () => {
   });
 
   it('should answer 415 for a request body of a content type it does not read', async () => {
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .set('Content-Type', 'text/plain')
       .send('hello');
@@ -67,6 +58,10 @@ describe('image intake over HTTP', () => {
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect(response.body.error.message).toContain('"text/plain"');
   });
+
+  /** Posts to predict through Fastify's inject, which sends the headers as given, even wrong ones. */
+  const inject = (headers: Record<string, string>, payload: string | Buffer) =>
+    app().getHttpAdapter().getInstance().inject({ method: 'POST', url: PREDICT, headers, payload });
 
   const ACCEPTED =
     'carries no image: send multipart/form-data with a file field "image", or the image bytes with an image/* or application/octet-stream content type';
@@ -84,15 +79,7 @@ describe('image intake over HTTP', () => {
     'should answer 415 UNSUPPORTED_MEDIA_TYPE for a %s body (%s), saying what it got and what it takes',
     async (contentType, body) => {
       const payload = body === 'png' ? await examplePng() : body;
-      const response = await app
-        .getHttpAdapter()
-        .getInstance()
-        .inject({
-          method: 'POST',
-          url: PREDICT,
-          headers: { 'content-type': contentType },
-          payload,
-        });
+      const response = await inject({ 'content-type': contentType }, payload);
 
       expect(response.statusCode).toBe(415);
       expect(response.json()).toEqual({
@@ -109,10 +96,7 @@ describe('image intake over HTTP', () => {
   );
 
   it('should answer 415 UNSUPPORTED_MEDIA_TYPE for a body without a Content-Type', async () => {
-    const response = await app
-      .getHttpAdapter()
-      .getInstance()
-      .inject({ method: 'POST', url: PREDICT, payload: await examplePng() });
+    const response = await inject({}, await examplePng());
 
     expect(response.statusCode).toBe(415);
     expect(response.json().error).toMatchObject({
@@ -123,15 +107,10 @@ describe('image intake over HTTP', () => {
 
   it('should answer 400 BAD_REQUEST, a documented code, when the body is shorter than its Content-Length', async () => {
     const png = await examplePng();
-    const response = await app
-      .getHttpAdapter()
-      .getInstance()
-      .inject({
-        method: 'POST',
-        url: PREDICT,
-        headers: { 'content-type': 'image/png', 'content-length': String(png.length + 10) },
-        payload: png,
-      });
+    const response = await inject(
+      { 'content-type': 'image/png', 'content-length': String(png.length + 10) },
+      png,
+    );
 
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toEqual({
@@ -144,7 +123,7 @@ describe('image intake over HTTP', () => {
 
   it('should reject a truncated PNG instead of decoding it into grey', async () => {
     const png = await examplePng();
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .attach('image', png.subarray(0, Math.floor(png.length * 0.6)), 'cut.png');
 
@@ -157,7 +136,7 @@ describe('image intake over HTTP', () => {
     })
       .jpeg()
       .toBuffer();
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .attach('image', jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'cut.jpg');
 
@@ -170,7 +149,7 @@ describe('image intake over HTTP', () => {
     })
       .png()
       .toBuffer();
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .attach('image', big, 'big.png');
 
@@ -181,7 +160,7 @@ describe('image intake over HTTP', () => {
   it('should accept an RGB JPEG for the grayscale model', async () => {
     const png = await examplePng();
     const jpeg = await sharp(png).resize(140, 140).toColourspace('srgb').jpeg().toBuffer();
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .attach('image', jpeg, 'x.jpg')
       .expect(200);
@@ -191,17 +170,12 @@ describe('image intake over HTTP', () => {
 });
 
 describe('upload size limit', () => {
-  let app: NestFastifyApplication;
+  const app = useTestApp({ MAX_UPLOAD_BYTES: '4096' });
   let base: string;
 
   beforeAll(async () => {
-    app = await startTestApp({ MAX_UPLOAD_BYTES: '4096' });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = await app.getUrl();
-  });
-
-  afterAll(async () => {
-    await app.close();
+    await app().listen({ port: 0, host: '127.0.0.1' });
+    base = await app().getUrl();
   });
 
   const oversized = Buffer.alloc(64 * 1024, 7);
@@ -239,15 +213,7 @@ describe('upload size limit', () => {
 });
 
 describe('malformed and oversized multipart bodies', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    app = await startTestApp({ MAX_UPLOAD_BYTES: '100000' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ MAX_UPLOAD_BYTES: '100000' });
 
   it.each([
     ['no boundary', 'multipart/form-data', 'garbage'],
@@ -258,7 +224,7 @@ describe('malformed and oversized multipart bodies', () => {
       '--XYZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG',
     ],
   ])('should answer 400 MALFORMED_MULTIPART for %s', async (_case, contentType, body) => {
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .set('Content-Type', contentType)
       .send(Buffer.from(body, 'binary'));
@@ -269,7 +235,7 @@ describe('malformed and oversized multipart bodies', () => {
 
   it('should answer 413 when several files together exceed MAX_UPLOAD_BYTES, naming the limit', async () => {
     const piece = Buffer.alloc(60_000, 1);
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .attach('image', piece, 'a.png')
       .attach('image', piece, 'b.png');
@@ -280,7 +246,7 @@ describe('malformed and oversized multipart bodies', () => {
   });
 
   it('should name the limit when a single raw body is too large', async () => {
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post(PREDICT)
       .set('Content-Type', 'image/png')
       .send(Buffer.alloc(200_000, 1));
@@ -291,15 +257,7 @@ describe('malformed and oversized multipart bodies', () => {
 });
 
 describe('batch size limit (MAX_BATCH_IMAGES=2)', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    app = await startTestApp({ MAX_BATCH_IMAGES: '2' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ MAX_BATCH_IMAGES: '2' });
 
   it.each([
     [3, 'received 3'],
@@ -308,7 +266,7 @@ describe('batch size limit (MAX_BATCH_IMAGES=2)', () => {
     'should answer 413 TOO_MANY_IMAGES for %i images, however many more came',
     async (count, received) => {
       const png = await examplePng();
-      let call = request(app.getHttpServer()).post(PREDICT);
+      let call = request(app().getHttpServer()).post(PREDICT);
       for (let i = 0; i < count; i += 1) {
         call = call.attach('image', png, `${i}.png`);
       }
@@ -324,7 +282,7 @@ describe('batch size limit (MAX_BATCH_IMAGES=2)', () => {
 
   it('should answer 413 TOO_MANY_IMAGES for a second image on an endpoint that takes one', async () => {
     const png = await examplePng();
-    const response = await request(app.getHttpServer())
+    const response = await request(app().getHttpServer())
       .post('/v1/models/fashion-mnist/prediction-image')
       .attach('image', png, 'a.png')
       .attach('image', png, 'b.png')

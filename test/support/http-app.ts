@@ -21,3 +21,27 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<NestFas
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
+
+/**
+ * Starts the application (as startTestApp) before the tests of the enclosing
+ * describe and closes it after them; the returned function hands it to a
+ * test or a later hook.
+ */
+export function useTestApp(env: NodeJS.ProcessEnv = {}): () => NestFastifyApplication {
+  let app: NestFastifyApplication | undefined;
+
+  beforeAll(async () => {
+    app = await startTestApp(env);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  return () => {
+    if (app === undefined) {
+      throw new Error('the test application is not started: use it inside a test or a hook');
+    }
+    return app;
+  };
+}

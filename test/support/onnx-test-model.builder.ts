@@ -64,6 +64,24 @@ export function buildTestModel(spec: TestModelSpec): ModelProto {
   };
 }
 
+/**
+ * GlobalAveragePool, Flatten and Gemm(transB=1) from `features` to 'logits':
+ * the head of a CAM-style classifier, over the initializers 'fc'
+ * [classes, channels] and 'bias' [classes].
+ */
+export function poolingClassifierHead(features: string): TestNode[] {
+  return [
+    { op: 'GlobalAveragePool', inputs: [features], outputs: ['pooled'] },
+    { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'] },
+    {
+      op: 'Gemm',
+      inputs: ['flat', 'fc', 'bias'],
+      outputs: ['logits'],
+      attributes: { transB: { kind: 'int', value: 1 } },
+    },
+  ];
+}
+
 function isTyped(data: ConstantData | readonly number[]): data is ConstantData {
   return ArrayBuffer.isView(data);
 }

@@ -11,7 +11,7 @@ import request from 'supertest';
 
 import { encodeModel } from '../../../src/onnx/onnx.codec';
 import { REPO_ROOT, startTestApp } from '../../support/http-app';
-import { buildTestModel } from '../../support/onnx-test-model.builder';
+import { buildTestModel, poolingClassifierHead } from '../../support/onnx-test-model.builder';
 import { postImages } from './explain-request.helper';
 
 describe('explanation errors: stable codes, statuses and messages', () => {
@@ -215,14 +215,7 @@ describe('an operator without a gradient rule on the path', () => {
         },
         { op: 'Relu', inputs: ['conv'], outputs: ['features'] },
         { op: 'Sin', inputs: ['features'], outputs: ['wave'], name: 'head/wave' },
-        { op: 'GlobalAveragePool', inputs: ['wave'], outputs: ['pooled'] },
-        { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'] },
-        {
-          op: 'Gemm',
-          inputs: ['flat', 'fc', 'bias'],
-          outputs: ['logits'],
-          attributes: { transB: { kind: 'int', value: 1 } },
-        },
+        ...poolingClassifierHead('wave'),
       ],
       outputs: ['logits'],
     });

@@ -5,6 +5,7 @@ import request from 'supertest';
 
 import { fashionImages } from '../../support/queue/fashion-images';
 import { delayHandlers } from '../../support/queue/instrumented.handlers';
+import { PREDICT } from '../../support/queue/predict-requests';
 import {
   eventually,
   hangUpAfter,
@@ -12,8 +13,6 @@ import {
   sleep,
   startInlineApp,
 } from '../../support/queue/queue-test.env';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /** The embedded mode (no REDIS_URL): the same bounds, metrics and cancellation as queue mode. */
 describe('in-process jobs (no REDIS_URL)', () => {

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { QueueKeys } from '../../../src/jobs/queue/queue.keys';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { instrumentKeys } from '../../support/queue/instrumented.handlers';
+import { enqueueActivePredict, waitUntilActive } from '../../support/queue/predict-requests';
 import { queueFixture } from '../../support/queue/queue-fixture';
 import {
   eventually,
@@ -15,8 +16,6 @@ import {
 } from '../../support/queue/queue-test.env';
 import { killAllServices, type ServiceProcess } from '../../support/queue/service.process';
 import { startStallAwareWorker } from '../../support/queue/stall-aware-worker';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /** 'completed' events of a job in BullMQ's own event stream. */
 async function completions(
@@ -74,15 +73,7 @@ describe('a worker that is alive but lost its lock', () => {
 
   it('should complete the job once, by the run that holds the lock, and refuse the answer of the stale run', async () => {
     const server = api.app.getHttpServer();
-    const accepted = await request(server)
-      .post(`${PREDICT}?async=true&top_k=1`)
-      .set('content-type', 'image/png')
-      .send(image)
-      .expect(202);
-    const jobId = accepted.body.jobId as string;
-    expect(
-      await eventually(async () => (await fixture.queue.getJobState(jobId)) === 'active', 5000, 5),
-    ).toBe(true);
+    const jobId = await enqueueActivePredict(server, fixture.queue, image);
     const owner = (await fixture.queue.getJob(jobId))?.processedBy;
     const stale = workers.find((_, index) => owner === `worker-${'ab'[index]}`);
     const other = workers.find((worker) => worker !== stale);
@@ -153,13 +144,7 @@ describe('a job failed by the stall check', () => {
       top_k: 1,
     });
     const stored = new QueueKeys(fixture.prefix);
-    expect(
-      await eventually(
-        async () => (await fixture.queue.getJobState(jobId)) === 'active',
-        10_000,
-        5,
-      ),
-    ).toBe(true);
+    await waitUntilActive(fixture.queue, jobId, 10_000);
     victim.child.kill('SIGKILL');
     await victim.exited;
 

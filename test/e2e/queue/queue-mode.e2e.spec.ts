@@ -11,6 +11,7 @@ import type { JobKind } from '../../../src/jobs/job.types';
 import { QueueKeys } from '../../../src/jobs/queue/queue.keys';
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { delayHandlers } from '../../support/queue/instrumented.handlers';
+import { PREDICT } from '../../support/queue/predict-requests';
 import { queueFixture } from '../../support/queue/queue-fixture';
 import {
   dropPrefix,
@@ -22,8 +23,6 @@ import {
   TEST_REDIS_URL,
   uniquePrefix,
 } from '../../support/queue/queue-test.env';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /** Fails the first `failures` runs of every job with a retryable error (Redis away), then runs normally. */
 function flaky(handlers: JobHandlerRegistry, failures: number): JobHandlerRegistry {

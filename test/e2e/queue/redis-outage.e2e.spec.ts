@@ -6,17 +6,15 @@ import request from 'supertest';
 
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { delayHandlers } from '../../support/queue/instrumented.handlers';
+import { enqueueActivePredict, PREDICT } from '../../support/queue/predict-requests';
 import {
   eventually,
-  inspectQueue,
   type QueueTestApp,
   sleep,
-  startQueueApp,
+  startOnPrivateRedis,
   uniquePrefix,
 } from '../../support/queue/queue-test.env';
 import { RedisServer } from '../../support/queue/redis-server';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /**
  * A private redis-server with its append-only file (as in production), made
@@ -30,13 +28,11 @@ describe('Redis away, full or inspected (private redis-server)', () => {
   const apps: QueueTestApp[] = [];
 
   async function start(env: NodeJS.ProcessEnv, delayMs = 0) {
-    const prefix = uniquePrefix('outage');
-    const app = await startQueueApp(
-      { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: '500', ...env },
-      { wrapHandlers: (handlers) => delayHandlers(handlers, () => delayMs) },
-    );
+    const { app, queue } = await startOnPrivateRedis(redis.url, uniquePrefix('outage'), env, {
+      wrapHandlers: (handlers) => delayHandlers(handlers, () => delayMs),
+    });
     apps.push(app);
-    return { app, server: app.app.getHttpServer(), queue: inspectQueue(prefix, redis.url) };
+    return { app, server: app.app.getHttpServer(), queue };
   }
 
   beforeAll(async () => {
@@ -60,15 +56,7 @@ describe('Redis away, full or inspected (private redis-server)', () => {
       1000,
     );
 
-    const accepted = await request(server)
-      .post(`${PREDICT}?async=true&top_k=1`)
-      .set('content-type', 'image/png')
-      .send(images[0])
-      .expect(202);
-    const jobId = accepted.body.jobId as string;
-    expect(
-      await eventually(async () => (await queue.getJobState(jobId)) === 'active', 5000, 10),
-    ).toBe(true);
+    const jobId = await enqueueActivePredict(server, queue, images[0]);
     // the handler reads its image from Redis 1 s after it started: Redis is away then
     await redis.stop();
     await sleep(3000);

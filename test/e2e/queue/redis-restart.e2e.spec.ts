@@ -5,19 +5,17 @@ import type { Queue } from 'bullmq';
 import request from 'supertest';
 
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
+import { PREDICT } from '../../support/queue/predict-requests';
 import {
   eventually,
-  inspectQueue,
   type QueueTestApp,
   sleep,
-  startQueueApp,
+  startOnPrivateRedis,
   uniquePrefix,
 } from '../../support/queue/queue-test.env';
 import { RedisServer } from '../../support/queue/redis-server';
 import { killAllServices, type ServiceProcess } from '../../support/queue/service.process';
 import { startStallAwareWorker } from '../../support/queue/stall-aware-worker';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /**
  * A private redis-server is stopped and started again while the API (this
@@ -35,18 +33,12 @@ describe('Redis restarted under load', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    [worker, api, reference, images] = await Promise.all([
+    [worker, { app: api, queue }, reference, images] = await Promise.all([
       startStallAwareWorker({ redisUrl: redis.url, prefix, delayMs: 50 }),
-      startQueueApp({
-        ROLE: 'api',
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: prefix,
-        REDIS_COMMAND_TIMEOUT_MS: '500',
-      }),
+      startOnPrivateRedis(redis.url, prefix, { ROLE: 'api' }),
       ReferenceClassifier.load(),
       fashionImages(4),
     ]);
-    queue = inspectQueue(prefix, redis.url);
   }, 120_000);
 
   afterAll(async () => {

@@ -5,6 +5,11 @@ import request from 'supertest';
 
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { instrumentKeys } from '../../support/queue/instrumented.handlers';
+import {
+  enqueueActivePredict,
+  enqueuePredict,
+  PREDICT,
+} from '../../support/queue/predict-requests';
 import { queueFixture } from '../../support/queue/queue-fixture';
 import {
   eventually,
@@ -14,8 +19,6 @@ import {
 } from '../../support/queue/queue-test.env';
 import { killAllServices, type ServiceProcess } from '../../support/queue/service.process';
 import { startStallAwareWorker } from '../../support/queue/stall-aware-worker';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /**
  * The API in this process (ROLE=api) and two workers as separate Node
@@ -105,18 +108,9 @@ describe('API and two worker processes on one Redis', () => {
     const server = api.app.getHttpServer();
     const [victim, survivor] = workers as [ServiceProcess, ServiceProcess];
 
-    const accepted = await Promise.all(
-      images
-        .slice(0, 20)
-        .map((image) =>
-          request(server)
-            .post(`${PREDICT}?async=true&top_k=1`)
-            .set('content-type', 'image/png')
-            .send(image)
-            .expect(202),
-        ),
+    const jobIds = await Promise.all(
+      images.slice(0, 20).map((image) => enqueuePredict(server, image)),
     );
-    const jobIds = accepted.map((response) => response.body.jobId as string);
     const busy = await eventually(
       async () =>
         (await queue.getActive()).some(
@@ -170,15 +164,7 @@ describe('API and two worker processes on one Redis', () => {
     const server = api.app.getHttpServer();
     const worker = workers[1];
 
-    const accepted = await request(server)
-      .post(`${PREDICT}?async=true&top_k=1`)
-      .set('content-type', 'image/png')
-      .send(images[0])
-      .expect(202);
-    const jobId = accepted.body.jobId as string;
-    expect(
-      await eventually(async () => (await queue.getJobState(jobId)) === 'active', 5000, 5),
-    ).toBe(true);
+    const jobId = await enqueueActivePredict(server, queue, images[0]);
     worker.child.kill('SIGTERM');
 
     const code = await worker.exited;

@@ -5,11 +5,10 @@ import request from 'supertest';
 
 import { fashionImages, ReferenceClassifier } from '../../support/queue/fashion-images';
 import { instrumentKeys } from '../../support/queue/instrumented.handlers';
+import { enqueuePredict, PREDICT } from '../../support/queue/predict-requests';
 import { queueFixture } from '../../support/queue/queue-fixture';
 import { eventually, TEST_REDIS_URL } from '../../support/queue/queue-test.env';
 import { killAllServices, startService } from '../../support/queue/service.process';
-
-const PREDICT = '/v1/models/fashion-mnist/predict';
 
 /**
  * One ROLE=all process (src/main.ts's startProcess and signal handling, the
@@ -36,9 +35,9 @@ describe('SIGTERM in ROLE=all with a queue', () => {
       TEST_JOB_DELAY_MS: '1500',
       SHUTDOWN_TIMEOUT_MS: '20000',
     });
-    const api = request(`http://127.0.0.1:${service.httpPort}`);
+    const base = `http://127.0.0.1:${service.httpPort}`;
 
-    const inFlight = api
+    const inFlight = request(base)
       .post(`${PREDICT}?top_k=1`)
       .set('content-type', 'image/png')
       .send(images[0])
@@ -46,12 +45,7 @@ describe('SIGTERM in ROLE=all with a queue', () => {
     expect(await eventually(async () => (await queue.getActiveCount()) === 1, 10_000, 10)).toBe(
       true,
     );
-    const queued = await api
-      .post(`${PREDICT}?async=true&top_k=1`)
-      .set('content-type', 'image/png')
-      .send(images[1])
-      .expect(202);
-    const queuedId = queued.body.jobId as string;
+    const queuedId = await enqueuePredict(base, images[1]);
     service.child.kill('SIGTERM');
 
     const answered = await inFlight;

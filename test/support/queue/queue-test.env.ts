@@ -63,6 +63,31 @@ export async function startQueueApp(
   };
 }
 
+export interface PrivateRedisApp {
+  readonly app: QueueTestApp;
+  /** A BullMQ handle on the application's queue; the caller closes it. */
+  readonly queue: Queue;
+}
+
+/**
+ * The application in queue mode on a private redis-server (redis-server.ts)
+ * under `prefix`, with a BullMQ handle on its queue. Redis commands time out
+ * after 500 ms, so a stopped Redis shows at once.
+ */
+export async function startOnPrivateRedis(
+  redisUrl: string,
+  prefix: string,
+  env: NodeJS.ProcessEnv,
+  options: ServiceOptions = {},
+): Promise<PrivateRedisApp> {
+  const app = await startQueueApp(
+    { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: '500', ...env },
+    options,
+  );
+
+  return { app, queue: inspectQueue(prefix, redisUrl) };
+}
+
 export interface InlineTestApp {
   readonly app: NestFastifyApplication;
   readonly services: AppServices;

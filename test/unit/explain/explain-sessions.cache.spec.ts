@@ -5,7 +5,7 @@ import { computeCam } from '../../../src/explain/cam-family.runner';
 import type { ExplainableModel } from '../../../src/explain/explainable-model';
 import { computeInputMap } from '../../../src/explain/input-gradient.runner';
 import type { ModelTensor } from '../../../src/explain/input-tensor';
-import { buildTestModel } from '../../support/onnx-test-model.builder';
+import { buildTestModel, poolingClassifierHead } from '../../support/onnx-test-model.builder';
 import { explainableModel, parameters, testSessionFactory, testSessions } from './explain-test-kit';
 
 /** conv-ReLU (features), conv-ReLU (features2), global average pooling, linear: input [1, 1, H, W], 3 classes. */
@@ -32,14 +32,7 @@ const tinyNet = buildTestModel({
     { op: 'Relu', inputs: ['c1'], outputs: ['features'] },
     { op: 'Conv', inputs: ['features', 'w2'], outputs: ['c2'] },
     { op: 'Relu', inputs: ['c2'], outputs: ['features2'] },
-    { op: 'GlobalAveragePool', inputs: ['features2'], outputs: ['pooled'] },
-    { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'] },
-    {
-      op: 'Gemm',
-      inputs: ['flat', 'fc', 'bias'],
-      outputs: ['logits'],
-      attributes: { transB: { kind: 'int', value: 1 } },
-    },
+    ...poolingClassifierHead('features2'),
   ],
   outputs: ['logits'],
 });

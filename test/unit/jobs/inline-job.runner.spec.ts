@@ -2,32 +2,9 @@ import { InvalidParameterError } from '../../../src/errors/invalid-parameter.err
 import { JobAttemptsExhaustedError } from '../../../src/errors/job-attempts-exhausted.error';
 import type { QueueFullError } from '../../../src/errors/queue-full.error';
 import { RedisUnavailableError } from '../../../src/errors/redis-unavailable.error';
-import { InlineJobRunner } from '../../../src/jobs/inline-job.runner';
-import { JobExecutor } from '../../../src/jobs/job.executor';
+import type { InlineJobRunner } from '../../../src/jobs/inline-job.runner';
 import type { JobHandler } from '../../../src/jobs/job-handler';
-import type { JobKind } from '../../../src/jobs/job.types';
-import { MemoryJobStore } from '../../../src/jobs/memory-job.store';
-import { silentLogger } from '../../support/silent-logger';
-
-function runner(handler: JobHandler, concurrency = 1, maxDepth = 100, attempts = 3) {
-  const store = new MemoryJobStore({ inputTtlSeconds: 60, resultTtlSeconds: 60 });
-  const executor = new JobExecutor(
-    new Map<JobKind, JobHandler>([['predict', handler]]),
-    store,
-    { count: () => undefined },
-    silentLogger,
-    { maxResponseBytes: 1024 * 1024 },
-  );
-  return {
-    store,
-    jobs: new InlineJobRunner(
-      executor,
-      store,
-      { concurrency, attempts, backoffMs: 5, resultTtlSeconds: 60, maxDepth },
-      silentLogger,
-    ),
-  };
-}
+import { inlineJobs } from '../../support/inline-job-runner';
 
 /** A handler whose runs wait until the test lets them go. */
 function gatedHandler() {
@@ -53,7 +30,7 @@ async function finishAll(gated: ReturnType<typeof gatedHandler>, jobs: InlineJob
 describe('InlineJobRunner', () => {
   it('should retry a transient failure with backoff and then answer', async () => {
     let runs = 0;
-    const { jobs } = runner({
+    const { jobs } = inlineJobs({
       run: () => {
         runs += 1;
         return runs < 3
@@ -72,7 +49,7 @@ describe('InlineJobRunner', () => {
   it("should fail a caller's mistake at once, with its own error and no retry", async () => {
     let runs = 0;
     const error = new InvalidParameterError('layer', 'a layer of the model', 'nope');
-    const { jobs } = runner({
+    const { jobs } = inlineJobs({
       run: () => {
         runs += 1;
         return Promise.reject(error);
@@ -92,7 +69,7 @@ describe('InlineJobRunner', () => {
   });
 
   it('should hide an unexpected error behind INTERNAL', async () => {
-    const { jobs } = runner({ run: () => Promise.reject(new TypeError('x is undefined')) });
+    const { jobs } = inlineJobs({ run: () => Promise.reject(new TypeError('x is undefined')) });
 
     const id = await jobs.submit('predict', 'm', [], {});
 
@@ -104,7 +81,7 @@ describe('InlineJobRunner', () => {
 
   it('should answer JOB_TIMEOUT after the wait and keep the job for its result', async () => {
     const gated = gatedHandler();
-    const { jobs } = runner(gated.handler);
+    const { jobs } = inlineJobs(gated.handler);
     const id = await jobs.submit('predict', 'm', [], {});
 
     await expect(jobs.wait(id, 20)).rejects.toMatchObject({ code: 'JOB_TIMEOUT' });
@@ -117,7 +94,7 @@ describe('InlineJobRunner', () => {
 
   it('should drop a cancelled waiting job without running it, with its images', async () => {
     const gated = gatedHandler();
-    const { jobs, store } = runner(gated.handler, 1);
+    const { jobs, store } = inlineJobs(gated.handler, { concurrency: 1 });
     const first = await jobs.submit('predict', 'm', [], {});
     const second = await jobs.submit('predict', 'm', [Buffer.alloc(3)], {});
 
@@ -132,7 +109,7 @@ describe('InlineJobRunner', () => {
 
   it('should run at most `concurrency` jobs at once', async () => {
     const gated = gatedHandler();
-    const { jobs } = runner(gated.handler, 2);
+    const { jobs } = inlineJobs(gated.handler, { concurrency: 2 });
     const ids = await Promise.all([1, 2, 3].map(() => jobs.submit('predict', 'm', [], {})));
     await new Promise((resolve) => setImmediate(resolve));
 
@@ -148,23 +125,21 @@ describe('InlineJobRunner', () => {
   });
 
   it('should answer JOB_NOT_FOUND for an unknown id', async () => {
-    const { jobs } = runner(gatedHandler().handler);
+    const { jobs } = inlineJobs(gatedHandler().handler);
 
     await expect(jobs.status('nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
 
   it('should fail a job whose transient failures outlast JOB_ATTEMPTS with JOB_ATTEMPTS_EXHAUSTED, naming the last error', async () => {
     let runs = 0;
-    const { jobs } = runner(
+    const { jobs } = inlineJobs(
       {
         run: () => {
           runs += 1;
           return Promise.reject(new RedisUnavailableError('test', `failure ${runs}`));
         },
       },
-      1,
-      100,
-      2,
+      { attempts: 2 },
     );
 
     const id = await jobs.submit('predict', 'm', [], {});
@@ -187,7 +162,7 @@ describe('InlineJobRunner', () => {
 
   it('should refuse past QUEUE_MAX_DEPTH waiting jobs with QUEUE_FULL, before storing the images', async () => {
     const gated = gatedHandler();
-    const { jobs, store } = runner(gated.handler, 1, 2);
+    const { jobs, store } = inlineJobs(gated.handler, { maxDepth: 2 });
     const stored = jest.spyOn(store, 'putRequest');
     const running = await jobs.submit('predict', 'm', [], {});
     await new Promise((resolve) => setImmediate(resolve));
@@ -220,7 +195,7 @@ describe('InlineJobRunner', () => {
 
   it('should count a job waiting for its retry as delayed', async () => {
     let runs = 0;
-    const { jobs } = runner({
+    const { jobs } = inlineJobs({
       run: () => {
         runs += 1;
         return runs === 1
@@ -239,7 +214,7 @@ describe('InlineJobRunner', () => {
 
   it('should stop waiting at once when the signal aborts, with JOB_CANCELLED', async () => {
     const gated = gatedHandler();
-    const { jobs } = runner(gated.handler);
+    const { jobs } = inlineJobs(gated.handler);
     const id = await jobs.submit('predict', 'm', [], {});
     const caller = new AbortController();
 
@@ -253,7 +228,7 @@ describe('InlineJobRunner', () => {
   });
 
   it('should report progress 1 for a completed job', async () => {
-    const { jobs } = runner({
+    const { jobs } = inlineJobs({
       run: async (_data, context) => {
         await context.progress(0.4);
         return { type: 'json', body: {} };

@@ -1,11 +1,8 @@
 import { CallEndedError } from '../../../src/errors/call-ended.error';
 import { runJobForCall } from '../../../src/grpc/job-call';
 import type { RpcCall } from '../../../src/grpc/rpc-call';
-import { InlineJobRunner } from '../../../src/jobs/inline-job.runner';
-import { JobExecutor } from '../../../src/jobs/job.executor';
 import type { JobHandler } from '../../../src/jobs/job-handler';
-import type { JobKind } from '../../../src/jobs/job.types';
-import { MemoryJobStore } from '../../../src/jobs/memory-job.store';
+import { inlineJobs } from '../../support/inline-job-runner';
 import { silentLogger } from '../../support/silent-logger';
 
 /** An in-process runner whose one slot is held by a job that never ends until released. */
@@ -17,20 +14,13 @@ function busyRunner() {
         release = () => resolve({ type: 'json', body: {} });
       }),
   };
-  const store = new MemoryJobStore({ inputTtlSeconds: 60, resultTtlSeconds: 60 });
-  const executor = new JobExecutor(
-    new Map<JobKind, JobHandler>([['predict', handler]]),
-    store,
-    { count: () => undefined },
-    silentLogger,
-    { maxResponseBytes: 1024 },
-  );
-  const jobs = new InlineJobRunner(
-    executor,
-    store,
-    { concurrency: 1, attempts: 1, backoffMs: 1, resultTtlSeconds: 60, maxDepth: 10 },
-    silentLogger,
-  );
+  const { jobs } = inlineJobs(handler, {
+    concurrency: 1,
+    attempts: 1,
+    backoffMs: 1,
+    maxDepth: 10,
+    maxResponseBytes: 1024,
+  });
   return { jobs, release: () => release() };
 }
 

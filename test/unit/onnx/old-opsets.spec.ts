@@ -4,7 +4,7 @@
 import { differentiate } from '../../../src/onnx/autodiff/differentiate';
 import { float, floats, int, ints, str } from '../../../src/onnx/autodiff/gradient-rule';
 import type { NodeAttributeValue } from '../../../src/onnx/onnx.factory';
-import { DataType, type ModelProto } from '../../../src/onnx/onnx.types';
+import type { ModelProto } from '../../../src/onnx/onnx.types';
 import { probeValueFacts } from '../../../src/runtime/value-probe';
 import { runDifferentiated } from '../../support/augmented-run';
 import { expectGradcheck } from '../../support/gradcheck';
@@ -14,6 +14,7 @@ import {
   type TestValue,
 } from '../../support/onnx-test-model.builder';
 import { countOf, spread } from './ops-elementwise/gradcheck-inputs';
+import { castThroughDouble } from './ops-shape/cast.models';
 
 type Attributes = Record<string, NodeAttributeValue>;
 type FeedData = Float32Array | BigInt64Array;
@@ -171,17 +172,7 @@ const CASES: [string, OpsetCase][] = [
   [
     'Cast through double',
     {
-      model: (opset) =>
-        buildTestModel({
-          opset,
-          inputs: [X],
-          nodes: [
-            { op: 'Cast', inputs: ['X'], outputs: ['D'], attributes: { to: int(DataType.DOUBLE) } },
-            { op: 'Mul', inputs: ['D', 'D'], outputs: ['S'] },
-            { op: 'Cast', inputs: ['S'], outputs: ['Y'], attributes: { to: int(DataType.FLOAT) } },
-          ],
-          outputs: ['Y'],
-        }),
+      model: (opset) => castThroughDouble(X, opset),
       wrt: ['X'],
     },
   ],

@@ -11,6 +11,7 @@ import { DataType } from '../../../../src/onnx/onnx.types';
 import { probeValueFacts } from '../../../../src/runtime/value-probe';
 import { expectGradcheck } from '../../../support/gradcheck';
 import { buildTestModel, singleNodeModel } from '../../../support/onnx-test-model.builder';
+import { castThroughDouble } from './cast.models';
 
 const X = { name: 'X', shape: [2, 3, 2] };
 const int64s = (values: number[]): BigInt64Array => BigInt64Array.from(values, BigInt);
@@ -120,16 +121,7 @@ describe('shape operator gradients (central finite differences)', () => {
 
   describe('Cast', () => {
     it('casts the gradient back through float -> double -> float', async () => {
-      const model = buildTestModel({
-        inputs: [X],
-        nodes: [
-          { op: 'Cast', inputs: ['X'], outputs: ['D'], attributes: { to: int(DataType.DOUBLE) } },
-          { op: 'Mul', inputs: ['D', 'D'], outputs: ['S'] },
-          { op: 'Cast', inputs: ['S'], outputs: ['Y'], attributes: { to: int(DataType.FLOAT) } },
-        ],
-        outputs: ['Y'],
-      });
-      await check(model);
+      await check(castThroughDouble(X));
     });
 
     it('passes nothing through a cast to int64 (the gradient is zero)', async () => {
