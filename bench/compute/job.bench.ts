@@ -33,6 +33,8 @@ export async function benchJob(
     jobId: 'bench',
     image: () => Promise.resolve(image),
     progress: () => Promise.resolve(),
+    signal: new AbortController().signal,
+    maxAnswerBytes: Number.MAX_SAFE_INTEGER,
   };
 
   resetPeakRss();

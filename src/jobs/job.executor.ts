@@ -5,7 +5,7 @@ import { JobLockLostError } from '../errors/job-lock-lost.error';
 import { ResponseTooLargeError } from '../errors/response-too-large.error';
 import { UnknownJobKindError } from '../errors/unknown-job-kind.error';
 import type { Logger } from '../logging/logger';
-import type { JobContext } from './job-handler';
+import { type JobContext, MAX_ANSWER_BYTES_OPTION } from './job-handler';
 import type { JobHandlerRegistry } from './job-handler.registry';
 import { isTransient } from './job-retry.policy';
 import type { JobStore } from './job.store';
@@ -30,6 +30,15 @@ export type AttemptOutcome = 'answered' | 'answered-before';
 export interface ExecutorLimits {
   /** MAX_RESPONSE_BYTES: larger answers fail with RESPONSE_TOO_LARGE before they are stored. */
   readonly maxResponseBytes: number;
+}
+
+/** How often a running job looks at its cancel flag. */
+const CANCEL_POLL_MS = 500;
+
+interface AnswerLimit {
+  readonly bytes: number;
+  /** The setting that imposes it, named in the error. */
+  readonly setting: string;
 }
 
 /** Where failures are counted: cnn_lens_job_failures_total. */
@@ -99,7 +108,20 @@ export class JobExecutor {
 
     const data: JobData = { kind: attempt.kind, model: attempt.model, ...request };
     this.logger.debug({ ...fields, method: data.options.method }, 'job started');
-    const answer = this.bounded(await handler.run(data, this.context(attempt)));
+    const limit = this.answerLimit(data);
+    const cancel = this.watchCancellation(jobId);
+    let answer: JobAnswer;
+    try {
+      answer = this.bounded(
+        await handler.run(data, this.context(attempt, cancel.signal, limit)),
+        limit,
+      );
+    } catch (error) {
+      // a run stopped by its cancellation reports the cancellation, not how it was stopped
+      throw cancel.signal.aborted ? new JobCancelledError(jobId) : error;
+    } finally {
+      cancel.stop();
+    }
 
     const committed = await this.store.commitAnswer(jobId, answer, attempt.fence);
     switch (committed) {
@@ -119,19 +141,50 @@ export class JobExecutor {
    * mode, broke Redis's 512 MB string limit. A JSON body is encoded here
    * once; the transports and the Redis store send those bytes as they are.
    */
-  private bounded(answer: JobAnswer): JobAnswer {
+  private bounded(answer: JobAnswer, limit: AnswerLimit): JobAnswer {
     const encoded = answer.type === 'binary' ? answer : withEncodedBody(answer);
     const bytes = encoded.type === 'binary' ? encoded.data.length : (encoded.encoded?.length ?? 0);
 
-    if (bytes > this.limits.maxResponseBytes) {
-      throw new ResponseTooLargeError(bytes, this.limits.maxResponseBytes, 'MAX_RESPONSE_BYTES');
+    if (bytes > limit.bytes) {
+      throw new ResponseTooLargeError(bytes, limit.bytes, limit.setting);
     }
     return encoded;
   }
 
-  private context(attempt: JobAttempt): JobContext {
+  /** MAX_RESPONSE_BYTES, or the request's own lower bound (a gRPC call's message size). */
+  private answerLimit(data: JobData): AnswerLimit {
+    const asked = data.options[MAX_ANSWER_BYTES_OPTION];
+    return typeof asked === 'number' && asked > 0 && asked < this.limits.maxResponseBytes
+      ? { bytes: asked, setting: 'GRPC_MAX_MESSAGE_BYTES' }
+      : { bytes: this.limits.maxResponseBytes, setting: 'MAX_RESPONSE_BYTES' };
+  }
+
+  /**
+   * Polls the job's cancel flag while it runs (every CANCEL_POLL_MS) and
+   * aborts the run's signal when it is set; a poll that fails (Redis away)
+   * is skipped, the commit refuses a cancelled answer anyway.
+   */
+  private watchCancellation(jobId: string): { signal: AbortSignal; stop(): void } {
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      this.store.isCancelled(jobId).then(
+        (cancelled) => {
+          if (cancelled) {
+            controller.abort(new JobCancelledError(jobId));
+          }
+        },
+        () => undefined,
+      );
+    }, CANCEL_POLL_MS);
+    timer.unref();
+    return { signal: controller.signal, stop: () => clearInterval(timer) };
+  }
+
+  private context(attempt: JobAttempt, signal: AbortSignal, limit: AnswerLimit): JobContext {
     return {
       jobId: attempt.jobId,
+      signal,
+      maxAnswerBytes: limit.bytes,
       image: async (key) => {
         const bytes = await this.store.image(key);
         if (bytes === undefined) {

@@ -23,6 +23,8 @@ describe('ExplainHandler', () => {
         steps.push('image read');
         return Promise.resolve(image);
       },
+      signal: new AbortController().signal,
+      maxAnswerBytes: Number.MAX_SAFE_INTEGER,
       progress: (fraction) => {
         steps.push(`progress ${fraction}`);
         return Promise.resolve();
