@@ -15,6 +15,7 @@ import { KernelsHandler } from '../jobs/handlers/kernels.handler';
 import { PredictHandler } from '../jobs/handlers/predict.handler';
 import { PredictionImageHandler } from '../jobs/handlers/prediction-image.handler';
 import { createQueueRunner, createQueueWorker } from '../jobs/queue/queue-mode.factory';
+import { workerName } from '../jobs/worker-name';
 import type { QueueJobWorker } from '../jobs/queue/queue-job.worker';
 import type { Logger } from '../logging/logger';
 import { measureHandlers } from '../metrics/measured-job.handler';
@@ -99,6 +100,7 @@ export async function createInlineServices(
       backoffMs: config.queue.backoffMs,
       resultTtlSeconds: config.jobResultTtlSeconds,
       maxDepth: config.queueMaxDepth,
+      workerName: workerName(config.queue.workerName),
     },
     logger,
   );

@@ -61,11 +61,15 @@ const environmentSchema = z.object({
   MAX_IMAGE_PIXELS: integer(1, 1_000_000_000).default(50_000_000),
   MAX_BATCH_IMAGES: integer(1, 256).default(16),
   REQUEST_TIMEOUT_MS: integer(100, 3_600_000).default(30_000),
+  // Node's requestTimeout: a client has this long to send a whole request, headers and body.
+  HTTP_REQUEST_BODY_TIMEOUT_MS: integer(100, 3_600_000).default(10_000),
   JOB_RESULT_TTL_SECONDS: integer(1, 7 * 24 * 3600).default(3600),
   QUEUE_MAX_DEPTH: integer(1, 1_000_000).default(1000),
   GRPC_MAX_MESSAGE_BYTES: integer(1024, 2 * 1024 * MEBIBYTE - 1).default(96 * MEBIBYTE),
-  // At most Redis's own limit on a string (proto-max-bulk-len, 512 MB), where queue mode stores answers.
-  MAX_RESPONSE_BYTES: integer(1024, 512 * MEBIBYTE).default(256 * MEBIBYTE),
+  // At most Redis's own limit on a string (proto-max-bulk-len, 512 MB), where queue mode stores
+  // answers for JOB_RESULT_TTL_SECONDS. 96 MiB, as GRPC_MAX_MESSAGE_BYTES: a float32 map of a
+  // 4096x4096 image (64 MiB) fits, and each answer kept costs Redis no more than that.
+  MAX_RESPONSE_BYTES: integer(1024, 512 * MEBIBYTE).default(96 * MEBIBYTE),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -')
@@ -73,8 +77,10 @@ const environmentSchema = z.object({
   JOB_ATTEMPTS: integer(1, 100).default(3),
   JOB_BACKOFF_MS: integer(0, 3_600_000).default(1000),
   JOB_INPUT_TTL_SECONDS: integer(1, 7 * 24 * 3600).default(3600),
-  JOB_LOCK_DURATION_MS: integer(1000, 3_600_000).default(30_000),
-  JOB_STALLED_INTERVAL_MS: integer(500, 3_600_000).default(10_000),
+  // A dead worker's job is taken over within lock + stalled interval (20 s): well inside
+  // REQUEST_TIMEOUT_MS, so its waiting caller still gets the answer (see settingWarnings).
+  JOB_LOCK_DURATION_MS: integer(1000, 3_600_000).default(15_000),
+  JOB_STALLED_INTERVAL_MS: integer(500, 3_600_000).default(5_000),
   JOB_MAX_STALLED_COUNT: integer(0, 100).default(2),
   REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(2000),
   // Longer than the longest job (120 s) and shorter than the grace periods of deploy/ (150 s).
@@ -126,6 +132,8 @@ export interface AppConfig {
   readonly maxImagePixels: number;
   readonly maxBatchImages: number;
   readonly requestTimeoutMs: number;
+  /** How long a client may take to send a whole HTTP request, headers and body; then 408. */
+  readonly requestBodyTimeoutMs: number;
   readonly jobResultTtlSeconds: number;
   readonly queueMaxDepth: number;
   readonly grpcMaxMessageBytes: number;
@@ -147,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
-      return { variable, received: env[variable] ?? '', expected: issue.message };
+      return { variable, received: env[variable], expected: issue.message };
     });
     throw new ConfigurationError(problems);
   }
@@ -157,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigurationError([
       {
         variable: 'REDIS_URL',
-        received: '',
+        received: undefined,
         expected: `a redis:// URL: ROLE=${e.ROLE} runs jobs through Redis`,
       },
     ]);
@@ -182,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxImagePixels: e.MAX_IMAGE_PIXELS,
     maxBatchImages: e.MAX_BATCH_IMAGES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    requestBodyTimeoutMs: e.HTTP_REQUEST_BODY_TIMEOUT_MS,
     jobResultTtlSeconds: e.JOB_RESULT_TTL_SECONDS,
     queueMaxDepth: e.QUEUE_MAX_DEPTH,
     grpcMaxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES,
@@ -200,6 +209,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * Settings that are valid one by one but work against each other; logged at
+ * start as warnings. A job of a worker that died is taken over within
+ * JOB_LOCK_DURATION_MS + JOB_STALLED_INTERVAL_MS: when that is not under
+ * REQUEST_TIMEOUT_MS, its synchronous caller gets 504 JOB_TIMEOUT although
+ * another worker finishes the job a moment later.
+ */
+export function settingWarnings(config: AppConfig): string[] {
+  const { lockDurationMs, stalledIntervalMs } = config.queue;
+  const takeoverMs = lockDurationMs + stalledIntervalMs;
+
+  if (config.redisUrl === undefined || takeoverMs < config.requestTimeoutMs) {
+    return [];
+  }
+  return [
+    `JOB_LOCK_DURATION_MS + JOB_STALLED_INTERVAL_MS (${lockDurationMs} + ${stalledIntervalMs} ms) is not under REQUEST_TIMEOUT_MS (${config.requestTimeoutMs} ms): a synchronous request whose worker dies gets 504 JOB_TIMEOUT even when another worker finishes its job`,
+  ];
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -12,6 +12,8 @@ export type ErrorKind =
   | 'too-many-requests' // 429 / RESOURCE_EXHAUSTED
   | 'unavailable' // 503 / UNAVAILABLE
   | 'timeout' // 504 / DEADLINE_EXCEEDED
+  | 'request-timeout' // 408: the client was too slow to send its request (HTTP only)
+  | 'headers-too-large' // 431 (HTTP only)
   | 'internal'; // 500 / INTERNAL
 
 /**

@@ -1,6 +1,6 @@
 import { CamNotApplicableError } from '../errors/cam-not-applicable.error';
 import { findCamHead } from '../onnx/cam-head';
-import type { ExplainParameters } from './explain-parameters.schema';
+import type { ResolvedExplainParameters } from './explain-parameters.schema';
 import type { ExplainSessions, ForwardSession } from './explain-sessions';
 import type { ExplainableModel } from './explainable-model';
 import {
@@ -25,6 +25,7 @@ import { layerCamMap } from './methods/layer-cam.method';
 import { scoreCamMap, scoreCamMask } from './methods/score-cam.method';
 import { xGradCamMap } from './methods/x-grad-cam.method';
 import { argmax, batchedTargetScores, runForward, runGradient, type RunTarget } from './model-runs';
+import { controlledRun, type RunControl } from './run-control';
 
 /** A map before normalisation, with the scores of the run that made it. */
 export interface RawExplanation {
@@ -38,7 +39,9 @@ export interface CamContext {
   readonly model: ExplainableModel;
   readonly sessions: ExplainSessions;
   readonly layer: string;
-  readonly options: ExplainParameters;
+  readonly options: ResolvedExplainParameters;
+  /** The job's cancellation and progress, around every model run. */
+  readonly control?: RunControl;
 }
 
 type GradientMethod = (layer: LayerTensors, eigenSmooth: boolean) => SpatialMap;
@@ -61,6 +64,9 @@ const AUGMENTATIONS = [
   { flip: true, factor: 1 },
   { flip: true, factor: 1.1 },
 ] as const;
+
+/** The maps aug_smooth computes for one: the input as is, and each augmentation. */
+export const AUGMENTED_RUNS = AUGMENTATIONS.length + 1;
 
 /**
  * The method's layer map for one image and class. With aug_smooth, as
@@ -88,7 +94,7 @@ export async function computeCam(
       sum[p] = (sum[p] ?? 0) + v;
     });
   }
-  const data = Float32Array.from(sum, (v) => v / (AUGMENTATIONS.length + 1));
+  const data = Float32Array.from(sum, (v) => v / AUGMENTED_RUNS);
   return { ...first, raw: { ...first.raw, data } };
 }
 
@@ -152,7 +158,9 @@ function withLayerGradient(
     score: ctx.options.score,
   } as const;
   return ctx.sessions.withGradient(ctx.model, spec, async (s) => {
-    const run = await runGradient(s, input.data, input.dims, target);
+    const run = await controlledRun(ctx.control, () =>
+      runGradient(s, input.data, input.dims, target),
+    );
     const layer: LayerTensors = {
       ...layerShape(ctx),
       activation: run.activation ?? new Float32Array(0),
@@ -181,7 +189,7 @@ function forwardMethod(
     ctx.model,
     { layer: ctx.layer, gate, score: ctx.options.score },
     async (s) => {
-      const run = await runForward(s, input.data, input.dims);
+      const run = await controlledRun(ctx.control, () => runForward(s, input.data, input.dims));
       const classIndex = target === 'top' ? argmax(run.scores) : target;
       const layer: LayerActivation = { ...layerShape(ctx), activation: run.activation };
       const raw = await method(layer, classIndex, s, run.scores[classIndex] ?? 0);
@@ -222,6 +230,7 @@ async function scoreCam(
     (k, out) => {
       multiplyByMask(input, scoreCamMask(layer, k, height, width), out);
     },
+    { control: ctx.control },
   );
   return scoreCamMap(layer, scores, ctx.options.eigen_smooth);
 }
@@ -242,7 +251,7 @@ async function ablationCam(
     ctx.options.batch_size,
     classIndex,
     (_, out) => out.set(input.data),
-    ablation,
+    { ablation, control: ctx.control },
   );
   return ablationCamMap(layer, score, scores, ctx.options.eigen_smooth);
 }

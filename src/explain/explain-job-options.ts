@@ -1,10 +1,23 @@
 import type { JobOptionValue } from '../jobs/job.types';
 import { parseParameters } from '../http/parameter.parser';
-import { type ExplainParameters, explainParametersSchema } from './explain-parameters.schema';
+import {
+  type ExplainParameters,
+  explainParametersSchema,
+  OPTION_DEFAULTS,
+} from './explain-parameters.schema';
+
+/**
+ * Marks a job's options as the ones its caller gave. An API from before the
+ * option-applicability rules queued every default too (colormap=jet with a
+ * tensor, steps=32 with gradcam): a worker reads such a job without the
+ * values that equal a default, so that a rolling deploy does not refuse
+ * options nobody gave.
+ */
+const AS_GIVEN = 'options_as_given';
 
 /** The validated parameters as a job's options: plain scalars, without `async` and unset ones (well under 1 KB). */
 export function toJobOptions(parameters: ExplainParameters): Record<string, JobOptionValue> {
-  const options: Record<string, JobOptionValue> = {};
+  const options: Record<string, JobOptionValue> = { [AS_GIVEN]: true };
   for (const [key, value] of Object.entries(parameters)) {
     if (key !== 'async' && key !== 'model' && value !== undefined) {
       options[key] = value;
@@ -13,6 +26,9 @@ export function toJobOptions(parameters: ExplainParameters): Record<string, JobO
   return options;
 }
 
+const isDefault = (key: string, value: JobOptionValue): boolean =>
+  Object.entries(OPTION_DEFAULTS).some(([name, byDefault]) => name === key && byDefault === value);
+
 /**
  * A job's options back as parameters, validated again by the same schema (a
  * queue worker may receive jobs from another version of the API).
@@ -20,9 +36,10 @@ export function toJobOptions(parameters: ExplainParameters): Record<string, JobO
 export function fromJobOptions(
   options: Readonly<Record<string, JobOptionValue>>,
 ): ExplainParameters {
+  const legacy = options[AS_GIVEN] !== true;
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (value !== null && !Array.isArray(value)) {
+    if (value !== null && !Array.isArray(value) && !(legacy && isDefault(key, value))) {
       fields[key] = String(value);
     }
   }

@@ -1,23 +1,31 @@
 import type { DecodedImage } from '../imaging/decoded-image';
-import { decodeUpload, type DecodeLimits } from '../imaging/image-decoder';
+import { decodeUpload, type DecodeLimits, readUploadSize } from '../imaging/image-decoder';
 import { resolveNormalization } from '../imaging/input-spec';
 import { toModelInput } from '../imaging/model-input';
 import type { InputGeometry } from '../imaging/input-geometry';
 import type { ModelRepository } from '../models/model-repository';
 import { resolveLayer } from '../onnx/targetable-layers';
+import { type AnswerLimits, type AnswerPlan, checkAnswerSize } from './answer-size';
 import { CAM_FAMILY, computeCam, type RawExplanation } from './cam-family.runner';
 import { softmax, topK } from './class-scores';
-import type { ExplainParameters } from './explain-parameters.schema';
+import {
+  type ExplainMethod,
+  type ExplainParameters,
+  resolveExplainParameters,
+  type ResolvedExplainParameters,
+} from './explain-parameters.schema';
+import { ExplainProgress, runsPerMap } from './explain-progress';
 import type { ExplainSessions } from './explain-sessions';
 import type { ExplainableModel } from './explainable-model';
 import type { ExplainableModelLoader } from './explainable-model.loader';
 import type { ExplainedMap, Explanation } from './explanation';
 import { computeInputMap, type InputExplanation } from './input-gradient.runner';
-import type { ModelTensor } from './input-tensor';
+import { extentOf, type ModelTensor } from './input-tensor';
 import { resolveTargetLayer } from './layer.resolver';
 import { reluMinMax } from './map-normalization';
 import type { RunTarget } from './model-runs';
 import { checkOptionsApply } from './option-applicability';
+import type { RunControl } from './run-control';
 import { namesOneClass, parseTargets, type TargetSpec } from './target.parser';
 
 export interface ExplainerDependencies {
@@ -25,6 +33,26 @@ export interface ExplainerDependencies {
   readonly loader: ExplainableModelLoader;
   readonly sessions: ExplainSessions;
   readonly limits: DecodeLimits;
+}
+
+/** What the job running an explanation gives it besides the request. */
+export interface ExplainControl {
+  /** Aborted when the job is cancelled: checked before every model run and decode, its reason thrown. */
+  readonly signal?: AbortSignal;
+  /** The share of the model runs done, from 0 to 1, after each run; increasing, unthrottled. */
+  readonly progress?: (fraction: number) => void;
+  /** Limits the answer must fit; a tensor answer that cannot is refused before any pixel is decoded. */
+  readonly answer?: AnswerLimits;
+}
+
+/** A request with everything that needs no image resolved and checked. */
+interface ResolvedRequest {
+  readonly model: ExplainableModel;
+  readonly options: ResolvedExplainParameters;
+  /** The layer read (CAM family, guided-gradcam), else undefined. */
+  readonly layer: string | undefined;
+  readonly targets: readonly TargetSpec[];
+  readonly singleMap: boolean;
 }
 
 interface PreparedImage {
@@ -39,35 +67,35 @@ type Compute = (input: ModelTensor, target: RunTarget) => Promise<ComputedMap>;
 
 /**
  * The explanation pipeline, free of any transport: model, layer, options and
- * targets resolved and checked first, then each image decoded and
- * preprocessed on its own (so a batch gives exactly the maps of its images
- * sent alone), then one map per image and target, in the order asked,
- * ReLU'd and min-max normalised.
+ * targets resolved and checked first, then the answer's size from the
+ * images' headers, then each image decoded and preprocessed on its own (so a
+ * batch gives exactly the maps of its images sent alone), then one map per
+ * image and target, in the order asked, ReLU'd and min-max normalised.
  */
 export class Explainer {
   constructor(private readonly deps: ExplainerDependencies) {}
 
+  /** @param given the parameters as the caller gave them: options it did not give are not checked */
   async explain(
     modelName: string,
     images: readonly Buffer[],
-    options: ExplainParameters,
+    given: ExplainParameters,
+    control: ExplainControl = {},
   ): Promise<Explanation> {
-    const model = await this.deps.loader.load(this.deps.models.get(modelName));
-    // An unknown layer is LAYER_NOT_FOUND whatever the method, before asking whether it applies.
-    if (options.layer !== undefined) {
-      resolveLayer(model.proto, model.facts, options.layer);
-    }
-    checkOptionsApply(options);
-    const needsLayer = CAM_FAMILY.has(options.method) || options.method === 'guided-gradcam';
-    const layer = needsLayer ? resolveTargetLayer(model, options.layer, options.method) : undefined;
-    const targets = parseTargets(options.target, model.classCount, model.descriptor.labels);
-    const compute = this.computer(model, layer, options);
+    const request = await this.resolve(modelName, images.length, given);
+    const { model, layer, options, targets } = request;
+    const progress = new ExplainProgress(
+      images.length * targets.length,
+      runsPerMap(options, layerShape(model, layer).channels),
+      control.signal,
+      control.progress,
+    );
 
     const started = performance.now();
-    const decoded = [];
-    for (const bytes of images) {
-      decoded.push(await decodeUpload(bytes, this.deps.limits));
+    if (control.answer !== undefined) {
+      checkAnswerSize(await this.plan(request, images), options, control.answer);
     }
+    const decoded = await this.decode(images, progress);
     const decodedAt = performance.now();
     const prepared = [];
     for (const image of decoded) {
@@ -75,9 +103,10 @@ export class Explainer {
     }
     const preparedAt = performance.now();
 
+    const compute = this.computer(model, layer, options, progress);
     const maps: ExplainedMap[] = [];
     for (const [index, image] of prepared.entries()) {
-      maps.push(...(await this.explainImage(model, index, image, targets, compute)));
+      maps.push(...(await this.explainImage(model, index, image, targets, compute, progress)));
     }
     const explainedAt = performance.now();
 
@@ -86,7 +115,7 @@ export class Explainer {
       layer: layer ?? model.inputName,
       method: options.method,
       scoreKind: options.score,
-      singleMap: images.length === 1 && namesOneClass(options.target),
+      singleMap: request.singleMap,
       maps,
       timings: {
         decodeMs: decodedAt - started,
@@ -96,17 +125,72 @@ export class Explainer {
     };
   }
 
+  /** Model, options, layer and targets, each checked: every refusal that needs no image. */
+  private async resolve(
+    modelName: string,
+    imageCount: number,
+    given: ExplainParameters,
+  ): Promise<ResolvedRequest> {
+    const model = await this.deps.loader.load(this.deps.models.get(modelName));
+    // An unknown layer is LAYER_NOT_FOUND whatever the method, before asking whether it applies.
+    if (given.layer !== undefined) {
+      resolveLayer(model.proto, model.facts, given.layer);
+    }
+    checkOptionsApply(given);
+
+    const options = resolveExplainParameters(given);
+    const needsLayer = CAM_FAMILY.has(options.method) || options.method === 'guided-gradcam';
+    const layer = needsLayer ? resolveTargetLayer(model, options.layer, options.method) : undefined;
+    const targets = parseTargets(options.target, model.classCount, model.descriptor.labels);
+    const singleMap = imageCount === 1 && namesOneClass(options.target);
+    return { model, options, layer, targets, singleMap };
+  }
+
+  /** The answer's shape from the images' headers alone: no pixel decoded, no model run. */
+  private async plan(request: ResolvedRequest, images: readonly Buffer[]): Promise<AnswerPlan> {
+    const sizes = [];
+    for (const bytes of images) {
+      sizes.push(await readUploadSize(bytes, this.deps.limits));
+    }
+    return {
+      images: sizes,
+      mapsPerImage: request.targets.length,
+      singleMap: request.singleMap,
+      layerTensor: tensorAtLayer(request.model, request.options.method, request.layer),
+    };
+  }
+
+  private async decode(
+    images: readonly Buffer[],
+    progress: ExplainProgress,
+  ): Promise<DecodedImage[]> {
+    const decoded = [];
+    for (const bytes of images) {
+      progress.checkCancelled();
+      decoded.push(await decodeUpload(bytes, this.deps.limits));
+    }
+    return decoded;
+  }
+
   private computer(
     model: ExplainableModel,
     layer: string | undefined,
-    options: ExplainParameters,
+    options: ResolvedExplainParameters,
+    control: RunControl,
   ): Compute {
     const { sessions } = this.deps;
     if (CAM_FAMILY.has(options.method)) {
-      const context = { model, sessions, layer: layer ?? '', options };
+      const context = { model, sessions, layer: layer ?? '', options, control };
       return (input, target) => computeCam(context, input, target);
     }
-    const context = { model, sessions, layer, options, blackBaseline: blackImage(model) };
+    const context = {
+      model,
+      sessions,
+      layer,
+      options,
+      control,
+      blackBaseline: blackImage(model),
+    };
     return (input, target) => computeInputMap(context, input, target);
   }
 
@@ -130,6 +214,7 @@ export class Explainer {
     image: PreparedImage,
     targets: readonly TargetSpec[],
     compute: Compute,
+    progress: ExplainProgress,
   ): Promise<ExplainedMap[]> {
     const maps: ExplainedMap[] = [];
     // A class asked for twice (top1,9 on an ankle boot) keeps both entries, so that the answer's
@@ -146,6 +231,7 @@ export class Explainer {
       }
       ranking ??= topK(result.scores, result.scores.length).map((r) => r.index);
       maps.push(this.explained(model, index, image, result));
+      progress.mapDone();
     }
     return maps;
   }
@@ -170,6 +256,38 @@ export class Explainer {
       geometry: image.geometry,
     };
   }
+}
+
+/** The layer's [K, h, w] from the batch-1 run's shape facts; the input's for input-gradient methods. */
+function layerShape(
+  model: ExplainableModel,
+  layer: string | undefined,
+): { channels: number; height: number; width: number } {
+  if (layer === undefined) {
+    return extentOf({ dims: model.inputDims, layout: model.descriptor.input.layout });
+  }
+  const [, channels = 1, height = 1, width = 1] = model.facts.get(layer)?.shape ?? [];
+  return { channels, height, width };
+}
+
+/**
+ * One map's tensor at resolution=layer: the layer's map for the CAM family,
+ * the input-sized map for the input-gradient methods (guided Grad-CAM's too),
+ * and guided backprop's signed gradient, one plane per input channel.
+ */
+function tensorAtLayer(
+  model: ExplainableModel,
+  method: ExplainMethod,
+  layer: string | undefined,
+): AnswerPlan['layerTensor'] {
+  if (CAM_FAMILY.has(method)) {
+    const { height, width } = layerShape(model, layer);
+    return { channels: 1, channelAxis: false, height, width };
+  }
+  const input = layerShape(model, undefined);
+  return method === 'guided-backprop'
+    ? { ...input, channelAxis: true }
+    : { channels: 1, channelAxis: false, height: input.height, width: input.width };
 }
 
 function runTarget(spec: TargetSpec, ranking: readonly number[] | undefined): RunTarget {

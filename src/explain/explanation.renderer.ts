@@ -1,4 +1,3 @@
-import { TensorJsonTooLargeError } from '../errors/tensor-json-too-large.error';
 import { checkAlpha } from '../imaging/overlay.blend';
 import { encodedJsonAnswer } from '../jobs/encoded-json.answer';
 import type { JobAnswer } from '../jobs/job.types';
@@ -10,15 +9,18 @@ import {
   type TaskImage,
   taskContentType,
 } from '../render/map-render.task';
-import type { ExplainParameters } from './explain-parameters.schema';
+import type { ResolvedExplainParameters } from './explain-parameters.schema';
 import type { ExplainedMap, Explanation } from './explanation';
 
 export type RenderOptions = Pick<
-  ExplainParameters,
+  ResolvedExplainParameters,
   'output' | 'colormap' | 'alpha' | 'resolution' | 'format'
 >;
 
-/** Where maps are rendered (the worker pool in the service) and how large a JSON tensor may be. */
+/**
+ * Where maps are rendered (the worker pool in the service) and how large a
+ * JSON tensor may be (checked with the answer's size, before the maps are computed).
+ */
 export interface RenderContext {
   readonly render: MapRenderer;
   readonly maxJsonTensorValues: number;
@@ -41,21 +43,22 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
  * targets or topk:N always give one JSON document with a `results` list,
  * even when it holds a single map. With format=json PNG and .npy bytes
  * travel as base64. The per-pixel work runs in `context.render`; this thread
- * only assembles bytes.
+ * only assembles bytes. A cancelled job (`signal`) stops before its next map.
  */
 export async function renderExplanation(
   explanation: Explanation,
   options: RenderOptions,
   context: RenderContext,
+  signal?: AbortSignal,
 ): Promise<JobAnswer> {
   checkAlpha(options.alpha);
-  checkJsonSize(explanation.maps, options, context.maxJsonTensorValues);
 
   const started = performance.now();
   const encoding = explanation.singleMap && options.format !== 'json' ? 'binary' : 'json';
   const pixels = new SharedPixels();
   const rendered: Rendered[] = [];
   for (const map of explanation.maps) {
+    signal?.throwIfAborted();
     const task = taskOf(map, options, encoding, pixels);
     rendered.push({ map, contentType: taskContentType(task), bytes: await context.render(task) });
   }
@@ -124,25 +127,6 @@ function resultObject(
   }
   const key = rendered.contentType === 'image/png' ? 'png_base64' : 'npy_base64';
   return encodeObject({ ...fields, content_type: rendered.contentType }, [[key, [rendered.bytes]]]);
-}
-
-/** Values of the tensor a map gives: its planes (or the map) at the layer's or the image's size. */
-function tensorValues(map: ExplainedMap, resolution: RenderOptions['resolution']): number {
-  const source = map.planes ?? { ...map.map, channels: 1 };
-  const area =
-    resolution === 'layer' ? source.width * source.height : map.decoded.width * map.decoded.height;
-  return source.channels * area;
-}
-
-/** Refused before any pixel is computed: JSON text of that size would hold an event loop in every step. */
-function checkJsonSize(maps: readonly ExplainedMap[], options: RenderOptions, limit: number): void {
-  if (options.output !== 'tensor' || options.format !== 'json') {
-    return;
-  }
-  const values = maps.reduce((sum, map) => sum + tensorValues(map, options.resolution), 0);
-  if (values > limit) {
-    throw new TensorJsonTooLargeError(values, limit);
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ReluRule } from '../onnx/autodiff/gradient-rule';
 import type { RawExplanation } from './cam-family.runner';
-import type { ExplainParameters } from './explain-parameters.schema';
+import type { ResolvedExplainParameters } from './explain-parameters.schema';
 import type { ExplainSessions, GradientSession } from './explain-sessions';
 import type { ExplainableModel } from './explainable-model';
 import { type ModelTensor, toPlanes } from './input-tensor';
@@ -20,6 +20,7 @@ import {
   smoothGradMap,
 } from './methods/smooth-grad.method';
 import { runGradient, type RunTarget } from './model-runs';
+import { controlledRun, type RunControl } from './run-control';
 import { seededUniform } from './seeded-uniform';
 
 /** An input-resolution explanation; `planes` is the per-channel tensor the tensor output returns. */
@@ -32,7 +33,9 @@ export interface InputGradientContext {
   readonly sessions: ExplainSessions;
   /** Grad-CAM's layer, for guided-gradcam. */
   readonly layer: string | undefined;
-  readonly options: ExplainParameters;
+  readonly options: ResolvedExplainParameters;
+  /** The job's cancellation and progress, around every model run. */
+  readonly control?: RunControl;
   /** The preprocessed black image, for integrated-gradients' default baseline. */
   readonly blackBaseline: Float32Array;
   /**
@@ -97,7 +100,9 @@ function gradientMap(
   reluRule: ReluRule,
 ): Promise<InputExplanation> {
   return withInputGradient(ctx, reluRule, async (s) => {
-    const run = await runGradient(s, input.data, input.dims, target);
+    const run = await controlledRun(ctx.control, () =>
+      runGradient(s, input.data, input.dims, target),
+    );
     const planes = toPlanes(input, run.inputGradient ?? new Float32Array(0));
     return {
       raw: saliencyMap(planes),
@@ -122,7 +127,9 @@ async function guidedGradCam(
     score: ctx.options.score,
   } as const;
   const cam = await ctx.sessions.withGradient(ctx.model, spec, async (s) => {
-    const run = await runGradient(s, input.data, input.dims, target);
+    const run = await controlledRun(ctx.control, () =>
+      runGradient(s, input.data, input.dims, target),
+    );
     const [, channels = 1, height = 1, width = 1] = ctx.model.facts.get(layer)?.shape ?? [];
     const tensors: LayerTensors = {
       channels,
@@ -148,14 +155,14 @@ async function smoothGrad(
   const normals = (ctx.noise ?? seededNormals)(ctx.options.seed);
 
   return withInputGradient(ctx, 'standard', async (s) => {
-    const clean = await runGradient(s, input.data, input.dims, target);
+    const clean = await controlledRun(ctx.control, () =>
+      runGradient(s, input.data, input.dims, target),
+    );
     const gradients: InputPlanes[] = [];
     for (let n = 0; n < samples; n += 1) {
-      const run = await runGradient(
-        s,
-        noisyInput(input.data, sigma, normals(input.data.length)),
-        input.dims,
-        clean.classIndex,
+      const noisy = noisyInput(input.data, sigma, normals(input.data.length));
+      const run = await controlledRun(ctx.control, () =>
+        runGradient(s, noisy, input.dims, clean.classIndex),
       );
       gradients.push(toPlanes(input, run.inputGradient ?? new Float32Array(0)));
     }
@@ -180,14 +187,14 @@ async function integrated(
 
   return withInputGradient(ctx, 'standard', async (s) => {
     // The last path point is x itself: its run also finds the class and the scores.
-    const last = await runGradient(s, input.data, input.dims, target);
+    const last = await controlledRun(ctx.control, () =>
+      runGradient(s, input.data, input.dims, target),
+    );
     const sum = Float32Array.from(last.inputGradient ?? []);
     for (let m = 1; m < steps; m += 1) {
-      const run = await runGradient(
-        s,
-        pathPoint(input.data, baseline, m, steps),
-        input.dims,
-        last.classIndex,
+      const point = pathPoint(input.data, baseline, m, steps);
+      const run = await controlledRun(ctx.control, () =>
+        runGradient(s, point, input.dims, last.classIndex),
       );
       (run.inputGradient ?? []).forEach((g, i) => {
         sum[i] = (sum[i] ?? 0) + g;

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 
 import type { ForwardSession, GradientSession } from './explain-sessions';
+import { controlledRun, type RunControl } from './run-control';
 
 /** The class to differentiate: an index, or the top-scoring class found in the same run. */
 export type RunTarget = number | 'top';
@@ -121,10 +122,18 @@ export interface SampleAblation {
   readonly value: number;
 }
 
+/** What else a batched scoring takes: the ablation, and the job's control over its runs. */
+export interface BatchedScoring {
+  /** Sample i also has channel i ablated (Ablation-CAM). */
+  readonly ablation?: SampleAblation;
+  /** Checked before and told after every batch's run. */
+  readonly control?: RunControl;
+}
+
 /**
  * The target's score for each of `count` inputs made by `fill(i, out)`,
  * `batchSize` per run; falls back to one per run, for good, when the graph
- * cannot take a larger batch. With `ablation`, sample i also has channel i ablated.
+ * cannot take a larger batch.
  */
 export async function batchedTargetScores(
   s: ForwardSession,
@@ -133,7 +142,7 @@ export async function batchedTargetScores(
   batchSize: number,
   classIndex: number,
   fill: (sample: number, out: Float32Array) => void,
-  ablation?: SampleAblation,
+  { ablation, control }: BatchedScoring = {},
 ): Promise<Float64Array> {
   const sampleSize = sampleDims.slice(1).reduce((p, d) => p * d, 1);
   const scores = new Float64Array(count);
@@ -151,7 +160,9 @@ export async function batchedTargetScores(
 
     let run: ForwardRun;
     try {
-      run = await runForward(s, input, [batch, ...sampleDims.slice(1)], rows);
+      run = await controlledRun(control, () =>
+        runForward(s, input, [batch, ...sampleDims.slice(1)], rows),
+      );
     } catch (error) {
       if (batch === 1 || !s.batchable) {
         throw error;

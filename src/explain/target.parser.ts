@@ -10,12 +10,11 @@ export type TargetSpec =
 /** More maps than this per image is a misuse (each costs one model run). */
 export const MAX_TARGETS = 32;
 
-/** The comma-separated parts of `target`, trimmed, empty ones left out. */
+const TARGET_FORMS = 'a class index, a label, top1, topk:N or a comma-separated list of those';
+
+/** The comma-separated parts of `target`, trimmed; an empty one stays, for parseTargets to refuse. */
 function targetParts(text: string): string[] {
-  return text
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
+  return text.split(',').map((part) => part.trim());
 }
 
 /**
@@ -40,12 +39,9 @@ export function parseTargets(
   labels: readonly string[],
 ): TargetSpec[] {
   const parts = targetParts(text);
-  if (parts.length === 0) {
-    throw new InvalidParameterError(
-      'target',
-      'a class index, a label, top1, topk:N or a list of those',
-      text,
-    );
+  // Every empty item is refused alike: "9,,1" and "9," as "," (a dropped item could be a typo).
+  if (parts.some((part) => part.length === 0)) {
+    throw new InvalidParameterError('target', `${TARGET_FORMS}, without empty items`, text);
   }
 
   const specs = parts.flatMap((part) => parsePart(part, classCount, labels));

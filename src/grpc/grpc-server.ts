@@ -3,6 +3,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 
 import type { AppServices } from '../app.module';
+import { checkListenAddress } from '../config/listen-address';
 import { ResponseTooLargeError } from '../errors/response-too-large.error';
 import { CNN_LENS_SERVICE, loadCnnLensProto } from './cnn-lens.proto-loader';
 import { toRpcError } from './grpc-error.mapper';
@@ -12,8 +13,15 @@ import { createRpcTable } from './rpc-table';
 
 export interface GrpcServerHandle {
   readonly port: number;
+  /** Calls being answered, for the drain's log lines. */
+  calls(): number;
   /** Stops taking calls, lets the running ones finish (at most graceMs), then closes. */
   close(graceMs: number): Promise<void>;
+}
+
+/** Calls in flight, counted by unary(). */
+interface CallCount {
+  value: number;
 }
 
 type Serialize = (value: unknown) => Buffer;
@@ -32,15 +40,18 @@ export async function startGrpcServer(
   host: string,
 ): Promise<GrpcServerHandle> {
   const limit = services.config.grpcMaxMessageBytes;
+  // grpc-js's own bind error says only "No address added" (and logs it): name the setting first
+  await checkListenAddress({ variable: 'GRPC_PORT', host, port });
   const server = new grpc.Server({
     'grpc.max_receive_message_length': limit,
     'grpc.max_send_message_length': limit,
   });
   const proto = loadCnnLensProto();
 
+  const inFlight: CallCount = { value: 0 };
   server.addService(
     presized(proto.service),
-    implementation(proto.service, createRpcTable(services), services),
+    implementation(proto.service, createRpcTable(services), services, inFlight),
   );
   const health = new HealthImplementation({ '': 'NOT_SERVING', [CNN_LENS_SERVICE]: 'NOT_SERVING' });
   health.addToServer(server);
@@ -54,7 +65,19 @@ export async function startGrpcServer(
     );
   });
 
-  return { port: bound, close: (graceMs) => shutdown(server, reporter, graceMs) };
+  return {
+    port: bound,
+    calls: () => inFlight.value,
+    close: async (graceMs) => {
+      const forced = await shutdown(server, reporter, graceMs);
+      if (forced) {
+        services.logger.warn(
+          { calls: inFlight.value, graceMs },
+          'gRPC drain gave up: cancelling the calls left',
+        );
+      }
+    },
+  };
 }
 
 /**
@@ -75,13 +98,14 @@ function implementation(
   service: grpc.ServiceDefinition,
   rpcs: Readonly<Record<string, UnaryRpc>>,
   services: AppServices,
+  inFlight: CallCount,
 ): grpc.UntypedServiceImplementation {
   const handlers: grpc.UntypedServiceImplementation = {};
 
   for (const [name, method] of Object.entries(service)) {
     const rpc = rpcs[name];
     if (rpc !== undefined) {
-      handlers[name] = unary(name, rpc, method.responseSerialize as Serialize, services);
+      handlers[name] = unary(name, rpc, method.responseSerialize as Serialize, services, inFlight);
     }
   }
   return handlers;
@@ -92,10 +116,12 @@ function unary(
   rpc: UnaryRpc,
   serialize: Serialize,
   services: AppServices,
+  inFlight: CallCount,
 ): grpc.handleUnaryCall<unknown, unknown> {
   const limit = services.config.grpcMaxMessageBytes;
 
   return (call, callback) => {
+    inFlight.value += 1;
     // a synchronous throw inside handle() becomes a rejection, so it gets its status too
     Promise.resolve()
       .then(() => rpc.handle(call.request, rpcCallOf(call)))
@@ -110,7 +136,10 @@ function unary(
           services.metrics?.grpcRequests.inc({ method: name, status: grpc.status[rpcError.code] });
           callback(rpcError);
         },
-      );
+      )
+      .finally(() => {
+        inFlight.value -= 1;
+      });
   };
 }
 
@@ -122,15 +151,22 @@ function encodedWithin(encoded: Buffer, limit: number): Buffer {
   return encoded;
 }
 
+/** Resolves true when the grace ran out before the calls in flight had finished. */
 async function shutdown(
   server: grpc.Server,
   reporter: GrpcHealthReporter,
   graceMs: number,
-): Promise<void> {
+): Promise<boolean> {
   reporter.stop();
 
-  const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-  const forced = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-  await Promise.race([graceful, forced]);
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = new Promise<false>((resolve) => server.tryShutdown(() => resolve(false)));
+  const forced = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), graceMs);
+    timer.unref();
+  });
+  const gaveUp = await Promise.race([graceful, forced]);
+  clearTimeout(timer);
   server.forceShutdown();
+  return gaveUp;
 }

@@ -13,5 +13,8 @@ export const GRPC_STATUS_BY_KIND: Readonly<Record<ErrorKind, status>> = {
   'too-many-requests': status.RESOURCE_EXHAUSTED,
   unavailable: status.UNAVAILABLE,
   timeout: status.DEADLINE_EXCEEDED,
+  // HTTP-only kinds (the HTTP server's own refusals); listed so that the table stays total
+  'request-timeout': status.DEADLINE_EXCEEDED,
+  'headers-too-large': status.RESOURCE_EXHAUSTED,
   internal: status.INTERNAL,
 };

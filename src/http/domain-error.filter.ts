@@ -2,10 +2,13 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DomainError } from '../errors/domain-error';
+import { TooManyFieldsError } from '../errors/too-many-fields.error';
+import { TooManyPartsError } from '../errors/too-many-parts.error';
 import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import type { Logger } from '../logging/logger';
 import { errorBody } from './error-body';
 import { HTTP_STATUS_BY_KIND } from './error-status';
+import { FORM_FIELD_LIMIT } from './upload.reader';
 
 interface FrameworkError {
   readonly code?: string;
@@ -17,12 +20,16 @@ interface FrameworkError {
 const FRAMEWORK_CODES: Readonly<Record<string, { status: number; code: string }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
-  FST_FIELDS_LIMIT: { status: 413, code: 'TOO_MANY_FIELDS' },
-  FST_PARTS_LIMIT: { status: 413, code: 'TOO_MANY_PARTS' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'BAD_REQUEST' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+};
+
+/** Plugin errors that readUpload turns into ours; here for a form read by anything else. */
+const PLUGIN_ERRORS: Readonly<Record<string, () => DomainError>> = {
+  FST_FIELDS_LIMIT: () => new TooManyFieldsError(FORM_FIELD_LIMIT),
+  FST_PARTS_LIMIT: () => new TooManyPartsError(FORM_FIELD_LIMIT),
 };
 
 const HTTP_CODES: Readonly<Record<number, string>> = {
@@ -106,6 +113,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     }
 
     const framework = exception as FrameworkError;
+    const plugin = framework.code === undefined ? undefined : PLUGIN_ERRORS[framework.code];
+    if (plugin !== undefined) {
+      return this.describe(plugin(), contentType);
+    }
     const known = framework.code === undefined ? undefined : FRAMEWORK_CODES[framework.code];
     if (known?.code === 'UNSUPPORTED_MEDIA_TYPE') {
       return this.describe(new UnsupportedContentTypeError(contentType), contentType);

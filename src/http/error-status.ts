@@ -12,4 +12,6 @@ export const HTTP_STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   internal: 500,
   unavailable: 503,
   timeout: 504,
+  'request-timeout': 408,
+  'headers-too-large': 431,
 };

@@ -32,6 +32,34 @@ export function mergeParameters(
   return merged;
 }
 
+/**
+ * A parameter that takes one value, given several times with that same
+ * value (`?alpha=0.3&alpha=0.3`, a form field sent twice, or the query and
+ * the form alike) means that value once. A parameter takes one value when
+ * its schema refuses a list; different values stay a list, and are refused.
+ */
+function foldIdenticalRepeats(
+  schema: z.ZodType,
+  parameters: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!(schema instanceof z.ZodObject)) {
+    return parameters;
+  }
+  const shape = schema.shape as Record<string, z.ZodType | undefined>;
+
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, value]) => {
+      const field = shape[name];
+      if (field === undefined || !Array.isArray(value) || value.length < 2) {
+        return [name, value];
+      }
+      const first: unknown = value[0];
+      const identical = value.every((item) => item === first);
+      return [name, identical && !field.safeParse(value).success ? first : value];
+    }),
+  );
+}
+
 function unknownParameters(schema: z.ZodType, given: Record<string, unknown>): void {
   if (!(schema instanceof z.ZodObject)) {
     return;
@@ -46,6 +74,7 @@ function unknownParameters(schema: z.ZodType, given: Record<string, unknown>): v
 /**
  * Validates request parameters (query string merged with form fields) with a
  * zod schema; the first problem becomes an INVALID_PARAMETER error naming it.
+ * A single-valued parameter repeated with one value counts once.
  * A schema made strict (`.strict()`) also refuses parameters it does not name,
  * listing those it accepts; others ignore them.
  */
@@ -54,7 +83,7 @@ export function parseParameters<T extends z.ZodType>(
   query: unknown,
   fields: Readonly<Record<string, ParameterValue>> = {},
 ): z.infer<T> {
-  const merged = mergeParameters(query, fields);
+  const merged = foldIdenticalRepeats(schema, mergeParameters(query, fields));
   const parsed = schema.safeParse(merged);
 
   if (!parsed.success) {

@@ -2,7 +2,10 @@ import type { FastifyRequest } from 'fastify';
 
 import { DomainError } from '../errors/domain-error';
 import { MalformedUploadError } from '../errors/malformed-upload.error';
+import { TooManyFieldsError } from '../errors/too-many-fields.error';
 import { TooManyImagesError } from '../errors/too-many-images.error';
+import { TooManyPartsError } from '../errors/too-many-parts.error';
+import { UnexpectedFileFieldError } from '../errors/unexpected-file-field.error';
 import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import { UploadMissingError } from '../errors/upload-missing.error';
 import { UploadTooLargeError } from '../errors/upload-too-large.error';
@@ -14,8 +17,28 @@ export interface Upload {
   readonly fields: Record<string, ParameterValue>;
 }
 
-/** Multipart file fields that carry images; `image` may repeat for a batch. */
-const IMAGE_FIELDS = new Set(['image', 'images', 'file']);
+/**
+ * The one multipart file field that carries images, repeated for a batch.
+ * `images` and `file` were once read as well, undocumented: a file under any
+ * other name is refused (UnexpectedFileFieldError) rather than ignored or
+ * added to the batch.
+ */
+const IMAGE_FIELD = 'image';
+
+/** Text fields a form may carry besides its images (the multipart plugin's `fields` limit). */
+export const FORM_FIELD_LIMIT = 50;
+
+/** The multipart plugin's limits for one server: bodies of MAX_UPLOAD_BYTES, batches of MAX_BATCH_IMAGES. */
+export function multipartLimits(maxUploadBytes: number, maxBatchImages: number) {
+  return {
+    fileSize: maxUploadBytes,
+    // one file more than a batch may hold, so that a batch too large is told apart from one at the limit
+    files: maxBatchImages + 1,
+    fields: FORM_FIELD_LIMIT,
+    fieldSize: 64 * 1024,
+    parts: maxBatchImages + 1 + FORM_FIELD_LIMIT,
+  };
+}
 
 /**
  * Reads the images of a request: multipart file fields `image` (repeatable),
@@ -39,19 +62,21 @@ export async function readUpload(request: FastifyRequest, maxImages: number): Pr
   throw new UploadMissingError(contentType);
 }
 
-/** Errors of the multipart plugin that already say what the caller did wrong (sizes, counts). */
-const PLUGIN_LIMIT_CODES = new Set([
-  'FST_REQ_FILE_TOO_LARGE',
-  'FST_FIELDS_LIMIT',
-  'FST_PARTS_LIMIT',
-]);
-
-function asUploadError(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof DomainError || (typeof code === 'string' && PLUGIN_LIMIT_CODES.has(code))) {
+/** The multipart plugin's errors as ours: its limits by our codes and messages, anything else a malformed form. */
+function asUploadError(error: unknown, limit: number): unknown {
+  if (error instanceof DomainError) {
     return error;
   }
-  return new MalformedUploadError((error as Error).message);
+  switch ((error as { code?: unknown }).code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new UploadTooLargeError(limit);
+    case 'FST_FIELDS_LIMIT':
+      return new TooManyFieldsError(FORM_FIELD_LIMIT);
+    case 'FST_PARTS_LIMIT':
+      return new TooManyPartsError(FORM_FIELD_LIMIT);
+    default:
+      return new MalformedUploadError((error as Error).message);
+  }
 }
 
 async function readMultipart(request: FastifyRequest, maxImages: number): Promise<Upload> {
@@ -61,6 +86,7 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   let imageCount = 0;
   let fileCount = 0;
   let total = 0;
+  let misplaced: string | undefined;
 
   try {
     for await (const part of request.parts()) {
@@ -68,11 +94,13 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
         fileCount += 1;
         const bytes = await part.toBuffer();
         total += bytes.length;
-        if (IMAGE_FIELDS.has(part.fieldname)) {
-          imageCount += 1;
-          if (imageCount <= maxImages && total <= limit) {
-            images.push(bytes);
-          }
+        if (part.fieldname !== IMAGE_FIELD) {
+          misplaced ??= part.fieldname;
+          continue;
+        }
+        imageCount += 1;
+        if (imageCount <= maxImages && total <= limit) {
+          images.push(bytes);
         }
         continue;
       }
@@ -85,11 +113,14 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
     if ((error as { code?: unknown }).code === 'FST_FILES_LIMIT') {
       throw new TooManyImagesError(fileCount + 1, maxImages, true);
     }
-    throw asUploadError(error);
+    throw asUploadError(error, limit);
   }
 
   if (total > limit) {
     throw new UploadTooLargeError(limit);
+  }
+  if (misplaced !== undefined) {
+    throw new UnexpectedFileFieldError(misplaced);
   }
   if (imageCount > maxImages) {
     throw new TooManyImagesError(imageCount, maxImages);

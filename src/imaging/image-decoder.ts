@@ -126,11 +126,8 @@ async function decodePixels(
   return { data: toRgb(pixels, info.channels), width: info.width, height: info.height };
 }
 
-/**
- * Decodes an upload to upright 8-bit sRGB, refusing empty, unsupported, oversized
- * (checked from the header, before decoding) and damaged files.
- */
-export async function decodeUpload(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
+/** The header of an upload that decodeUpload would go on to decode: not empty, supported, not oversized. */
+async function checkedHeader(bytes: Buffer, limits: DecodeLimits): Promise<Header> {
   if (bytes.length === 0) {
     throw new ImageMissingError();
   }
@@ -139,7 +136,27 @@ export async function decodeUpload(bytes: Buffer, limits: DecodeLimits): Promise
   if (header.uprightWidth * header.uprightHeight > limits.maxPixels) {
     throw new ImageTooLargeError(header.uprightWidth, header.uprightHeight, limits.maxPixels);
   }
+  return header;
+}
 
+/**
+ * The upright size decodeUpload would give, from the header alone (no pixel
+ * decoded), with the same refusals of empty, unsupported and oversized files.
+ */
+export async function readUploadSize(
+  bytes: Buffer,
+  limits: DecodeLimits,
+): Promise<{ width: number; height: number }> {
+  const header = await checkedHeader(bytes, limits);
+  return { width: header.uprightWidth, height: header.uprightHeight };
+}
+
+/**
+ * Decodes an upload to upright 8-bit sRGB, refusing empty, unsupported, oversized
+ * (checked from the header, before decoding) and damaged files.
+ */
+export async function decodeUpload(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
+  const header = await checkedHeader(bytes, limits);
   const pixels = await decodePixels(bytes, header, limits.maxPixels);
   return {
     ...pixels,

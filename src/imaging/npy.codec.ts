@@ -62,12 +62,26 @@ function checkShape(shape: readonly number[], length: number): void {
   }
 }
 
+const headerDict = (descr: string, shape: readonly number[]): string =>
+  `{'descr': '${descr}', 'fortran_order': False, 'shape': ${pythonShape(shape)}, }`;
+
+/** The header's length after the 10-byte prefix: the dict and '\n', padded to the alignment. */
+function headerLengthOf(dict: string): number {
+  const unpadded = MAGIC.length + 4 + dict.length + 1;
+  return Math.ceil(unpadded / ALIGNMENT) * ALIGNMENT - MAGIC.length - 4;
+}
+
+/** The size of the float32 .npy file encodeNpy writes for `shape`, known without its data. */
+export function float32NpyBytes(shape: readonly number[]): number {
+  const values = shape.reduce((a, b) => a * b, 1);
+  return MAGIC.length + 4 + headerLengthOf(headerDict('<f4', shape)) + 4 * values;
+}
+
 /** Writes a C-order .npy v1.0 file that numpy.load reads (float32 as '<f4'). */
 export function encodeNpy(data: NpyArray, shape: readonly number[]): Buffer {
   checkShape(shape, data.length);
-  const dict = `{'descr': '${descriptorOf(data)}', 'fortran_order': False, 'shape': ${pythonShape(shape)}, }`;
-  const unpadded = MAGIC.length + 4 + dict.length + 1;
-  const headerLength = Math.ceil(unpadded / ALIGNMENT) * ALIGNMENT - MAGIC.length - 4;
+  const dict = headerDict(descriptorOf(data), shape);
+  const headerLength = headerLengthOf(dict);
   if (headerLength > 0xffff) {
     throw new RangeError(
       `an .npy v1.0 header holds at most 65535 bytes, this one needs ${headerLength}`,

@@ -27,6 +27,8 @@ export interface InlineRunnerSettings {
   readonly resultTtlSeconds: number;
   /** Jobs waiting (for a free slot or for a retry) before submit refuses with QUEUE_FULL (QUEUE_MAX_DEPTH). */
   readonly maxDepth: number;
+  /** Reported as the worker of every job this process runs (WORKER_NAME). */
+  readonly workerName?: string;
 }
 
 interface InlineJob {
@@ -37,6 +39,7 @@ interface InlineJob {
   progress: number;
   error?: unknown;
   finishedAt?: Date;
+  worker?: string;
   done: Promise<void>;
 }
 
@@ -136,6 +139,7 @@ export class InlineJobRunner implements JobRunner {
       error: job.state === 'failed' ? failureOf(job.error) : undefined,
       createdAt: job.createdAt.toISOString(),
       finishedAt: job.finishedAt?.toISOString(),
+      worker: job.worker,
     };
   }
 
@@ -242,6 +246,7 @@ export class InlineJobRunner implements JobRunner {
   private async attempts(id: string, job: InlineJob): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       job.state = 'active';
+      job.worker = this.settings.workerName;
       try {
         await this.executor.run({
           jobId: id,

@@ -62,4 +62,6 @@ export interface JobStatus {
   readonly error: JobFailure | undefined;
   readonly createdAt: string | undefined;
   readonly finishedAt: string | undefined;
+  /** The worker that ran (or runs) the job (WORKER_NAME, default `<host>:<pid>`), once one took it. */
+  readonly worker: string | undefined;
 }

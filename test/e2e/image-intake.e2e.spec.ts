@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { connect } from 'node:net';
 import * as path from 'node:path';
 
 import sharp from 'sharp';
@@ -180,7 +181,7 @@ describe('upload size limit', () => {
 
   const oversized = Buffer.alloc(64 * 1024, 7);
 
-  it('should answer 413 every time on one kept-alive connection, for raw bodies', async () => {
+  it('should answer 413 every time for raw bodies, closing each connection whose body it did not read', async () => {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const response = await fetch(`${base}${PREDICT}`, {
         method: 'POST',
@@ -188,6 +189,7 @@ describe('upload size limit', () => {
         body: oversized,
       });
       expect(response.status).toBe(413);
+      expect(response.headers.get('connection')).toBe('close');
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
         'PAYLOAD_TOO_LARGE',
       );
@@ -292,5 +294,271 @@ describe('batch size limit (MAX_BATCH_IMAGES=2)', () => {
       code: 'TOO_MANY_IMAGES',
       message: 'this endpoint takes one image per request; received 2',
     });
+  });
+});
+
+describe('image fields', () => {
+  const app = useTestApp();
+
+  const expectMisplaced = (response: request.Response, field: string) => {
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual({
+      code: 'INVALID_PARAMETER',
+      message: `the form has a file in the field "${field}"; images go in the file field "image" (repeat it for a batch, as curl -F image=@a.png -F image=@b.png does)`,
+      details: { parameter: field },
+    });
+  };
+
+  it.each(['file', 'images', 'files'])(
+    'should refuse an image sent in the file field "%s", saying images go in "image"',
+    async (field) => {
+      const response = await request(app().getHttpServer())
+        .post(PREDICT)
+        .attach(field, await examplePng(), 'a.png');
+
+      expectMisplaced(response, field);
+    },
+  );
+
+  it('should refuse a second file under another name rather than make a batch of two', async () => {
+    const png = await examplePng();
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .attach('image', png, 'a.png')
+      .attach('file', png, 'b.png');
+
+    expectMisplaced(response, 'file');
+  });
+
+  it('should refuse a file beside the image rather than ignore it', async () => {
+    const png = await examplePng();
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .attach('image', png, 'a.png')
+      .attach('foo', Buffer.from('anything'), 'notes.txt');
+
+    expectMisplaced(response, 'foo');
+  });
+
+  it('should take a batch from the repeated field "image"', async () => {
+    const png = await examplePng();
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .attach('image', png, 'a.png')
+      .attach('image', png, 'b.png')
+      .expect(200);
+
+    expect(response.body.predictions).toHaveLength(2);
+  });
+
+  it("should answer 413 TOO_MANY_FIELDS naming the limit, not the multipart library's words", async () => {
+    let call = request(app().getHttpServer()).post(PREDICT);
+    for (let i = 0; i < 51; i += 1) {
+      call = call.field(`f${i}`, 'x');
+    }
+
+    const response = await call.attach('image', await examplePng(), 'a.png');
+
+    expect(response.status).toBe(413);
+    expect(response.body.error).toEqual({
+      code: 'TOO_MANY_FIELDS',
+      message:
+        'a form may carry at most 50 fields besides its images; received more. Send only the parameters the endpoint takes',
+      details: { limit: 50 },
+    });
+  });
+});
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: string;
+  readonly body: string;
+  /** The server closed the connection (or the wait ended first: false). */
+  readonly closed: boolean;
+  readonly ms: number;
+}
+
+/**
+ * Writes `bytes` on a raw socket (half-closing it after them when asked),
+ * sends nothing more, and reads what comes back until the server closes the
+ * connection or `waitMs` passes.
+ */
+function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  options: { halfClose?: boolean; waitMs?: number } = {},
+): Promise<RawAnswer> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(bytes);
+      if (options.halfClose === true) {
+        socket.end();
+      }
+    });
+    const chunks: Buffer[] = [];
+    const finish = (closed: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('latin1');
+      const [headers = '', body = ''] = text.split('\r\n\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0);
+      resolve({ status, headers, body, closed, ms: Date.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), options.waitMs ?? 5000);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => undefined);
+  });
+}
+
+const head = (lines: string[]): string => `${lines.join('\r\n')}\r\n\r\n`;
+
+describe('requests the HTTP server cannot read, on raw sockets', () => {
+  const app = useTestApp({ MAX_UPLOAD_BYTES: '100000', HTTP_REQUEST_BODY_TIMEOUT_MS: '1500' });
+  let port: number;
+
+  beforeAll(async () => {
+    await app().listen({ port: 0, host: '127.0.0.1' });
+    port = Number(new URL(await app().getUrl()).port);
+  });
+
+  const expectDocumented = (answer: RawAnswer, status: number, code: string) => {
+    expect({ status: answer.status, closed: answer.closed }).toEqual({ status, closed: true });
+    expect(answer.headers).toMatch(/^connection: close$/im);
+    expect(answer.headers).toMatch(/^content-type: application\/json/im);
+    const body = JSON.parse(answer.body) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    return body.error.message;
+  };
+
+  it('should answer a garbage request line with the documented 400 BAD_REQUEST', async () => {
+    const answer = await rawExchange(port, 'GARBAGE\r\n\r\n');
+
+    expect(expectDocumented(answer, 400, 'BAD_REQUEST')).toBe(
+      'the request could not be read as HTTP/1.1: the request line must be METHOD /path HTTP/1.1; its method is not one HTTP knows',
+    );
+  });
+
+  it('should answer Content-Length: abc with 400 BAD_REQUEST quoting the value', async () => {
+    const answer = await rawExchange(
+      port,
+      head([
+        `POST ${PREDICT} HTTP/1.1`,
+        'Host: x',
+        'Content-Type: image/png',
+        'Content-Length: abc',
+      ]),
+    );
+
+    expect(expectDocumented(answer, 400, 'BAD_REQUEST')).toBe(
+      'the request could not be read as HTTP/1.1: Content-Length must be a number of bytes in decimal digits; received "abc"',
+    );
+  });
+
+  it.each([
+    ['a raw image', 'image/png', 'abc'],
+    [
+      'a form',
+      'multipart/form-data; boundary=XYZ',
+      '--XYZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc',
+    ],
+  ])(
+    'should answer %s shorter than its Content-Length, cut short by the client, with 400 BAD_REQUEST',
+    async (_case, contentType, body) => {
+      const answer = await rawExchange(
+        port,
+        head([
+          `POST ${PREDICT} HTTP/1.1`,
+          'Host: x',
+          `Content-Type: ${contentType}`,
+          'Content-Length: 1000',
+        ]) + body,
+        { halfClose: true },
+      );
+
+      expect(expectDocumented(answer, 400, 'BAD_REQUEST')).toContain(
+        'a body shorter than its Content-Length',
+      );
+    },
+  );
+
+  it.each([
+    ['a raw image', 'image/png', Buffer.alloc(20_000, 1)],
+    [
+      'a form',
+      'multipart/form-data; boundary=XYZ',
+      Buffer.concat([
+        Buffer.from(
+          '--XYZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n',
+        ),
+        Buffer.alloc(20_000, 1),
+      ]),
+    ],
+  ])(
+    'should answer an upload of %s that stalls with 408 REQUEST_TIMEOUT after HTTP_REQUEST_BODY_TIMEOUT_MS and free the connection',
+    async (_case, contentType, part) => {
+      const answer = await rawExchange(
+        port,
+        Buffer.concat([
+          Buffer.from(
+            head([
+              `POST ${PREDICT} HTTP/1.1`,
+              'Host: x',
+              `Content-Type: ${contentType}`,
+              'Content-Length: 90000',
+            ]),
+          ),
+          part,
+        ]),
+        { waitMs: 6000 },
+      );
+
+      expect(expectDocumented(answer, 408, 'REQUEST_TIMEOUT')).toBe(
+        'the request was not received in full within 1500 ms (HTTP_REQUEST_BODY_TIMEOUT_MS); send the headers and the whole body without pausing, or raise HTTP_REQUEST_BODY_TIMEOUT_MS for slow links',
+      );
+      expect(answer.ms).toBeGreaterThanOrEqual(1400);
+      expect(answer.ms).toBeLessThan(4000);
+    },
+  );
+
+  it.each([
+    ['415 for a body type it does not read', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['413 for a Content-Length over MAX_UPLOAD_BYTES', 'image/png', 413, 'PAYLOAD_TOO_LARGE'],
+    ['400 for a form without a boundary', 'multipart/form-data', 400, 'MALFORMED_MULTIPART'],
+  ])(
+    'should close the connection after answering %s before the body was read',
+    async (_case, contentType, status, code) => {
+      // the client sends a part of a large body and waits: no byte of it is read any more
+      const answer = await rawExchange(
+        port,
+        head([
+          `POST ${PREDICT} HTTP/1.1`,
+          'Host: x',
+          `Content-Type: ${contentType}`,
+          'Content-Length: 5000000',
+        ]) + 'x'.repeat(1000),
+        { waitMs: 1000 },
+      );
+
+      expectDocumented(answer, status, code);
+      expect(answer.ms).toBeLessThan(1000);
+    },
+  );
+
+  it('should keep the connection of an error answered after the whole body was read', async () => {
+    const answer = await rawExchange(
+      port,
+      head([
+        `POST ${PREDICT} HTTP/1.1`,
+        'Host: x',
+        'Content-Type: image/png',
+        'Content-Length: 4',
+      ]) + 'abcd',
+      { waitMs: 800 },
+    );
+
+    expect(answer.status).toBe(415);
+    expect(answer.closed).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { toJobOptions } from '../../explain/explain-job-options';
 import { explainParametersSchema } from '../../explain/explain-parameters.schema';
 import { parseParameters } from '../../http/parameter.parser';
 import type { ExplainRequest } from '../cnn-lens.messages';
-import { runJobForCall } from '../job-call';
+import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 import { explanationsOf } from './explanation.mapper';
@@ -29,13 +29,15 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
       parameters.output === 'tensor' ? { ...parameters, format: 'npy' } : parameters,
     );
 
+    // the reply carries every image's maps: each job may fill its share of it
+    const limits = jobCallLimits(config, images.length);
     const outcomes = await Promise.all(
       images.map((image) =>
         runJobForCall(
           jobs,
           call,
           { kind: 'explain', model, images: [image], options },
-          config.requestTimeoutMs,
+          limits,
           logger,
         ),
       ),

@@ -1,7 +1,7 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
 import { featureMapJobOptions, featureMapParameters } from '../../visualize/view-parameters.schema';
-import { runJobForCall } from '../job-call';
+import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 import { asQuery, restFormat, viewResponse, type FeatureMapsRequest } from './view-messages';
@@ -24,7 +24,7 @@ export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
       jobs,
       call,
       { kind: 'feature-maps', model, images, options },
-      config.requestTimeoutMs,
+      jobCallLimits(config),
       logger,
     );
     return viewResponse(answer, jobId);

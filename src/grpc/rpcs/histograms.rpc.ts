@@ -1,7 +1,7 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
 import { histogramJobOptions, histogramParameters } from '../../visualize/view-parameters.schema';
-import { runJobForCall } from '../job-call';
+import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
 import { asQuery, type HistogramsRequest } from './view-messages';
@@ -30,7 +30,7 @@ export class HistogramsRpc implements UnaryRpc<HistogramsRequest> {
       jobs,
       call,
       { kind: 'histograms', model, images: [], options: histogramJobOptions(p) },
-      config.requestTimeoutMs,
+      jobCallLimits(config),
       logger,
     );
 

@@ -1,7 +1,7 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
 import { kernelJobOptions, kernelParameters } from '../../visualize/view-parameters.schema';
-import { runJobForCall } from '../job-call';
+import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
 import { asQuery, viewResponse, type KernelsRequest } from './view-messages';
@@ -20,7 +20,7 @@ export class KernelsRpc implements UnaryRpc<KernelsRequest> {
       jobs,
       call,
       { kind: 'kernels', model, images: [], options: kernelJobOptions(p) },
-      config.requestTimeoutMs,
+      jobCallLimits(config),
       logger,
     );
     return viewResponse(answer, jobId);

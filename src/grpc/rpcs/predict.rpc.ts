@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
 import type { PredictRequest } from '../cnn-lens.messages';
-import { runJobForCall } from '../job-call';
+import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 
@@ -43,7 +43,7 @@ export class PredictRpc implements UnaryRpc<PredictRequest> {
       jobs,
       call,
       { kind: 'predict', model, images, options: { top_k: parameters.top_k } },
-      config.requestTimeoutMs,
+      jobCallLimits(config),
       logger,
     );
     const body = (answer.type === 'json' ? answer.body : {}) as PredictBody;

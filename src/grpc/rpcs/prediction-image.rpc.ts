@@ -1,7 +1,7 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
 import { predictionImageParameters } from '../../visualize/view-parameters.schema';
-import { runJobForCall } from '../job-call';
+import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 import { asQuery, viewResponse, type PredictionImageRequest } from './view-messages';
@@ -26,7 +26,7 @@ export class PredictionImageRpc implements UnaryRpc<PredictionImageRequest> {
       jobs,
       call,
       { kind: 'prediction-image', model, images, options: { top_k: parameters.top_k } },
-      config.requestTimeoutMs,
+      jobCallLimits(config),
       logger,
     );
     return viewResponse(answer, jobId);

@@ -137,6 +137,8 @@ export class QueueJobRunner implements JobRunner {
       error: state === 'failed' ? decodeFailure(job.failedReason) : undefined,
       createdAt: new Date(job.timestamp).toISOString(),
       finishedAt: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
+      // BullMQ records the name of the worker that took the job last (its processedBy)
+      worker: job.processedBy ?? receiptWorker(job.returnvalue),
     };
   }
 
@@ -237,6 +239,12 @@ export class QueueJobRunner implements JobRunner {
   private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return redisCall(operation, this.settings.commandTimeoutMs, run);
   }
+}
+
+/** The worker named in a completed job's receipt, for jobs of workers that recorded no processedBy. */
+function receiptWorker(receipt: unknown): string | undefined {
+  const worker = (receipt as Partial<JobReceipt> | null | undefined)?.worker;
+  return typeof worker === 'string' ? worker : undefined;
 }
 
 /** A completed job is done, whatever its handler last reported; before that, what it reported. */

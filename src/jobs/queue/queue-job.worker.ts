@@ -30,6 +30,7 @@ export interface QueueWorkerSettings {
  */
 export class QueueJobWorker {
   private worker: Worker<QueuedJobData, JobReceipt> | undefined;
+  private active = 0;
 
   constructor(
     private readonly executor: JobExecutor,
@@ -68,6 +69,11 @@ export class QueueJobWorker {
     this.worker = worker;
   }
 
+  /** Jobs this worker runs now, for the drain's log lines. */
+  running(): number {
+    return this.active;
+  }
+
   /**
    * Stops taking jobs at once and waits for the running ones to finish
    * (SIGTERM drain); the connections close after the last one.
@@ -81,6 +87,7 @@ export class QueueJobWorker {
   private async process(job: CnnLensJob, token: string): Promise<JobReceipt> {
     const jobId = job.id ?? '';
     const attempt = job.attemptsMade + 1;
+    this.active += 1;
     try {
       await this.executor.run({
         jobId,
@@ -103,6 +110,8 @@ export class QueueJobWorker {
       const exhausted = new JobAttemptsExhaustedError(jobId, attempt, failureOf(error));
       this.logger.warn({ jobId, kind: job.data.kind, attempts: attempt }, exhausted.message);
       throw new UnrecoverableError(encodeFailure(failureOf(exhausted)));
+    } finally {
+      this.active -= 1;
     }
   }
 

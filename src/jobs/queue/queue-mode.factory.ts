@@ -1,11 +1,10 @@
-import { hostname } from 'node:os';
-
 import { Queue, QueueEvents } from 'bullmq';
 
 import type { AppConfig } from '../../config/app-config';
 import type { Logger } from '../../logging/logger';
 import { type FailureCounter, JobExecutor } from '../job.executor';
 import type { JobHandlerRegistry } from '../job-handler.registry';
+import { workerName } from '../worker-name';
 import { JobCompletionWatcher } from './job-completion.watcher';
 import { type CnnLensQueue, QueueJobRunner } from './queue-job.runner';
 import { QueueJobWorker } from './queue-job.worker';
@@ -102,7 +101,7 @@ export function createQueueWorker(
 ): QueueJobWorker {
   const url = redisUrlOf(config);
   const settings = config.queue;
-  const name = settings.workerName ?? `${hostname()}:${process.pid}`;
+  const name = workerName(settings.workerName);
   const role = config.role;
   const store = createJobStore(
     config,

@@ -14,6 +14,56 @@ import { REPO_ROOT, startTestApp } from '../../support/http-app';
 import { buildTestModel, poolingClassifierHead } from '../../support/onnx-test-model.builder';
 import { postImages } from './explain-request.helper';
 
+/** Options given where the method or output would not use them: refused, never ignored. */
+const optionRules: [string, Record<string, string>, number, string, RegExp][] = [
+  ...(
+    [
+      ['samples', '8', 'smoothgrad'],
+      ['sigma', '0.3', 'smoothgrad'],
+      ['seed', '3', 'smoothgrad'],
+      ['steps', '8', 'integrated-gradients'],
+      ['baseline', 'zeros', 'integrated-gradients'],
+      ['batch_size', '4', 'scorecam, ablationcam'],
+    ] as const
+  ).map(([option, value, appliesTo]): [string, Record<string, string>, number, string, RegExp] => [
+    `${option} with gradcam`,
+    { method: 'gradcam', [option]: value },
+    400,
+    'INVALID_PARAMETER',
+    new RegExp(
+      `^parameter "${option}" does not apply to method gradcam: expected it only with ${appliesTo}; received`,
+    ),
+  ]),
+  [
+    'alpha with output=tensor',
+    { output: 'tensor', alpha: '0.3' },
+    400,
+    'INVALID_PARAMETER',
+    /^parameter "alpha" does not apply to output tensor: expected it only with output overlay; received 0.3$/,
+  ],
+  [
+    'colormap with output=tensor',
+    { output: 'tensor', colormap: 'gray' },
+    400,
+    'INVALID_PARAMETER',
+    /^parameter "colormap" does not apply to output tensor: expected it only with output overlay, output heatmap/,
+  ],
+  [
+    'format=npy with an overlay',
+    { format: 'npy' },
+    400,
+    'INVALID_PARAMETER',
+    /^parameter "format" does not apply to output overlay: expected it only with output tensor \(format=json applies to every output\); received "npy"$/,
+  ],
+  [
+    'resolution=layer with an overlay',
+    { resolution: 'layer' },
+    400,
+    'INVALID_PARAMETER',
+    /^parameter "resolution" does not apply to output overlay: expected it only with output tensor; received "layer"$/,
+  ],
+];
+
 describe('explanation errors: stable codes, statuses and messages', () => {
   let app: NestFastifyApplication;
   let boot: Buffer;
@@ -134,6 +184,21 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       'INVALID_PARAMETER',
       /parameter "aug_smooth" does not apply to method guided-gradcam/,
     ],
+    ...optionRules,
+    [
+      'an empty item in a target list, as an empty list',
+      { target: '9,,1' },
+      400,
+      'INVALID_PARAMETER',
+      /parameter "target" must be .* without empty items; received "9,,1"/,
+    ],
+    [
+      'a target list of empty items',
+      { target: ',' },
+      400,
+      'INVALID_PARAMETER',
+      /parameter "target" must be .* without empty items; received ","/,
+    ],
   ];
 
   it('should refuse a method given in the query and, differently, as a form field', async () => {
@@ -171,6 +236,23 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       method,
       ...fields,
     }).expect(200);
+  });
+
+  it('an unescaped method=gradcam++ in the URL (read as "gradcam  ") should say to write %2B', async () => {
+    const response = await postImages(app, '/v1/explain?method=gradcam++', [boot]).expect(400);
+
+    expect(response.body.error.code).toBe('INVALID_PARAMETER');
+    expect(response.body.error.message).toMatch(
+      /\(a "\+" in a URL is read as a space: write method=gradcam%2B%2B\); received "gradcam {2}"$/,
+    );
+  });
+
+  it.each([
+    ['gradcam%2B%2B with its options', '/v1/explain?method=gradcam%2B%2B&output=tensor&format=npy'],
+    ['smoothgrad with its options', '/v1/explain?method=smoothgrad&samples=2&sigma=0.1&seed=4'],
+    ['heatmap with a colormap', '/gradcam?output=heatmap&colormap=gray&format=json'],
+  ])('%s should be accepted', async (_, url) => {
+    await postImages(app, url, [boot]).expect(200);
   });
 
   it('a request without an image should answer 400 IMAGE_MISSING', async () => {

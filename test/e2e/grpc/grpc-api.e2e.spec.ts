@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { status } from '@grpc/grpc-js';
+import { Redis } from 'ioredis';
+import sharp from 'sharp';
 import request from 'supertest';
 
 import type { AppServices } from '../../../src/app.module';
@@ -36,6 +38,7 @@ import {
   inspectQueue,
   type QueueTestApp,
   startQueueApp,
+  TEST_REDIS_URL,
   uniquePrefix,
 } from '../../support/queue/queue-test.env';
 
@@ -293,16 +296,64 @@ describe('gRPC message size limits', () => {
     await queue.close();
   });
 
-  it('should refuse an answer past GRPC_MAX_MESSAGE_BYTES with RESOURCE_EXHAUSTED and the error code RESPONSE_TOO_LARGE', async () => {
+  /**
+   * The job of a kind, run for the call just made: failed in the worker with
+   * RESPONSE_TOO_LARGE, never retried, and nothing under its result keys.
+   */
+  async function expectRefusedByWorker(kind: string): Promise<void> {
+    const queue = inspectQueue(prefix);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const jobs = (await queue.getJobs(['failed', 'completed'])).filter(
+        (job) => job.name === kind,
+      );
+      expect(jobs).toHaveLength(1);
+      const [job] = jobs;
+      expect({
+        state: await job.getState(),
+        attemptsMade: job.attemptsMade,
+        code: (JSON.parse(job.failedReason ?? '{}') as { code?: string }).code,
+      }).toEqual({ state: 'failed', attemptsMade: 1, code: 'RESPONSE_TOO_LARGE' });
+      expect(await redis.keys(`${prefix}:cnn-lens-jobs:result:${job.id ?? ''}*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+      await queue.close();
+    }
+  }
+
+  it('should refuse an answer past GRPC_MAX_MESSAGE_BYTES in the worker, before storing it, with RESOURCE_EXHAUSTED and RESPONSE_TOO_LARGE', async () => {
     const [image] = await fashionImages(1, 16);
 
     const refused = await rejection(grpc.client.call('FeatureMaps', { image, format: 'tensor' }));
 
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(errorCodeOf(refused)).toBe('RESPONSE_TOO_LARGE');
+    // 4096 less the room kept for the reply around the answer
     expect(refused.details).toMatch(
-      /^the answer would take \d+ bytes, more than the limit of 4096 bytes \(GRPC_MAX_MESSAGE_BYTES\); ask for resolution=layer/,
+      /^the answer would take \d+ bytes, more than the limit of 3072 bytes \(GRPC_MAX_MESSAGE_BYTES\); ask for resolution=layer/,
     );
+    await expectRefusedByWorker('feature-maps');
+  });
+
+  it('should refuse an Explain tensor past GRPC_MAX_MESSAGE_BYTES in the worker, storing nothing in Redis', async () => {
+    // a small file of 64x64 pixels: its map at the image's size is 16 KiB of float32
+    const image = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: '#808080' },
+    })
+      .png()
+      .toBuffer();
+    expect(image.length).toBeLessThan(3000);
+
+    const refused = await rejection(
+      grpc.client.call('Explain', { images: [image], output: 'tensor', resolution: 'image' }),
+    );
+
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(errorCodeOf(refused)).toBe('RESPONSE_TOO_LARGE');
+    expect(refused.details).toMatch(
+      /^the answer would take (at least )?\d+ bytes, more than the limit of 3072 bytes \(GRPC_MAX_MESSAGE_BYTES\)/,
+    );
+    await expectRefusedByWorker('explain');
   });
 });
 

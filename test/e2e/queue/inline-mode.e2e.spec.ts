@@ -52,7 +52,11 @@ describe('in-process jobs (no REDIS_URL)', () => {
       .send(image);
 
   it('should refuse past QUEUE_MAX_DEPTH with 429 QUEUE_FULL and Retry-After, and run the accepted jobs', async () => {
-    const app = await start({ QUEUE_MAX_DEPTH: '2', WORKER_CONCURRENCY: '1' });
+    const app = await start({
+      QUEUE_MAX_DEPTH: '2',
+      WORKER_CONCURRENCY: '1',
+      WORKER_NAME: 'inline-worker',
+    });
     delayMs = 300;
 
     const accepted: string[] = [];
@@ -84,6 +88,7 @@ describe('in-process jobs (no REDIS_URL)', () => {
     expect(done).toBe(true);
     const status = await request(server).get(`/v1/jobs/${accepted[0]}`).expect(200);
     expect(status.body.progress).toBe(1);
+    expect(status.body.worker).toBe('inline-worker');
     const after = await request(server).get('/metrics').expect(200);
     expect(after.text).toMatch(/^cnn_lens_queue_jobs\{state="waiting"\} 0$/m);
   });
@@ -98,8 +103,9 @@ describe('in-process jobs (no REDIS_URL)', () => {
       .expect(413);
 
     expect(refused.body.error.code).toBe('RESPONSE_TOO_LARGE');
+    // refused from its size before it is computed, or once computed: either way with the limit named
     expect(refused.body.error.message).toMatch(
-      /^the answer would take \d+ bytes, more than the limit of 2048 bytes \(MAX_RESPONSE_BYTES\); ask for resolution=layer, fewer images or targets, or PNG output instead of a tensor$/,
+      /^the answer would take (at least )?\d+ bytes, more than the limit of 2048 bytes \(MAX_RESPONSE_BYTES\)[,;] .*resolution=layer/,
     );
     expect(refused.body.error.details).toMatchObject({
       limit: 2048,

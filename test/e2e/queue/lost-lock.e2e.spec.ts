@@ -51,7 +51,8 @@ describe('a worker that is alive but lost its lock', () => {
         redisUrl: TEST_REDIS_URL,
         prefix: fixture.prefix,
         name,
-        delayMs: 1500,
+        // long enough that a loaded machine cannot finish the job before the test freezes its worker
+        delayMs: 5000,
       });
     [workers, api, reference, [image]] = await Promise.all([
       Promise.all([start('worker-a'), start('worker-b')]),
@@ -83,7 +84,7 @@ describe('a worker that is alive but lost its lock', () => {
     // the other worker finds the job without a lock and runs it again
     const takenOver = await eventually(
       async () => (await fixture.redis.hget(keys.startedKey, jobId)) === '2',
-      15_000,
+      20_000,
       50,
     );
     expect(takenOver).toBe(true);
@@ -91,7 +92,7 @@ describe('a worker that is alive but lost its lock', () => {
 
     const done = await eventually(
       async () => (await fixture.queue.getJobState(jobId)) === 'completed',
-      15_000,
+      20_000,
       50,
     );
     expect(done).toBe(true);

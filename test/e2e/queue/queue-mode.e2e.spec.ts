@@ -54,7 +54,13 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
     reference = await ReferenceClassifier.load();
     images = await fashionImages(3);
     service = await startQueueApp(
-      { ROLE: 'all', QUEUE_PREFIX: prefix, JOB_BACKOFF_MS: '20', REQUEST_TIMEOUT_MS: '10000' },
+      {
+        ROLE: 'all',
+        QUEUE_PREFIX: prefix,
+        JOB_BACKOFF_MS: '20',
+        REQUEST_TIMEOUT_MS: '10000',
+        WORKER_NAME: 'queue-mode-worker',
+      },
       { wrapHandlers: (handlers) => flaky(handlers, 0) },
     );
   });
@@ -124,6 +130,7 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
       model: 'fashion-mnist',
       state: 'completed',
       progress: 1,
+      worker: 'queue-mode-worker',
     });
     const result = await request(server).get(`${accepted.headers.location}/result`).expect(200);
     expect(result.body.predictions[0].top[0].index).toBe((await reference.top1(images[1])).index);

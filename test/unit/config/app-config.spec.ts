@@ -120,18 +120,35 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_IMAGE_PIXELS: '1' }).maxImagePixels).toBe(1);
   });
 
-  it('should refuse ROLE=worker without REDIS_URL, naming REDIS_URL and why it is needed', () => {
+  it('should refuse ROLE=worker without REDIS_URL, naming REDIS_URL as unset and why it is needed', () => {
     const error = problemsOf({ ROLE: 'worker' });
 
     expect(error.problems).toEqual([
       {
         variable: 'REDIS_URL',
-        received: '',
+        received: undefined,
         expected: 'a redis:// URL: ROLE=worker runs jobs through Redis',
       },
     ]);
     expect(error.message).toBe(
-      'REDIS_URL="" is invalid: expected a redis:// URL: ROLE=worker runs jobs through Redis',
+      'REDIS_URL is unset: expected a redis:// URL: ROLE=worker runs jobs through Redis',
+    );
+  });
+
+  it('should default MAX_RESPONSE_BYTES to GRPC_MAX_MESSAGE_BYTES, 96 MiB', () => {
+    const config = loadConfig({});
+
+    expect(config.maxResponseBytes).toBe(100_663_296);
+    expect(config.maxResponseBytes).toBe(config.grpcMaxMessageBytes);
+    // a float32 map of a 4096x4096 image, with its .npy header
+    expect(4096 * 4096 * 4 + 128).toBeLessThan(config.maxResponseBytes);
+  });
+
+  it('should read HTTP_REQUEST_BODY_TIMEOUT_MS, 10 s by default', () => {
+    expect(loadConfig({}).requestBodyTimeoutMs).toBe(10_000);
+    expect(loadConfig({ HTTP_REQUEST_BODY_TIMEOUT_MS: '2500' }).requestBodyTimeoutMs).toBe(2500);
+    expect(problemsOf({ HTTP_REQUEST_BODY_TIMEOUT_MS: '50' }).message).toBe(
+      'HTTP_REQUEST_BODY_TIMEOUT_MS="50" is invalid: expected an integer from 100 to 3600000',
     );
   });
 

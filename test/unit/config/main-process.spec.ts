@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import * as path from 'node:path';
 
 import * as ort from 'onnxruntime-node';
@@ -63,6 +64,43 @@ describe('the service process (src/main.ts)', () => {
 
     expect(status).toBe(2);
     expect(stderr).toContain('PORT=" " is invalid: expected an integer from 0 to 65535');
+  });
+
+  describe('with a port another process listens on', () => {
+    let holder: Server;
+
+    beforeAll(async () => {
+      holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(18410, '127.0.0.1', resolve));
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => holder.close(resolve));
+    });
+
+    it.each([
+      ['PORT', { PORT: '18410', GRPC_PORT: '15408' }],
+      ['GRPC_PORT', { PORT: '18411', GRPC_PORT: '18410' }],
+    ])(
+      'exits with code 2 and one line naming %s and the address, not a stack trace',
+      (variable, ports) => {
+        const { status, stderr } = startService({ HOST: '127.0.0.1', ...ports });
+
+        expect(status).toBe(2);
+        expect(stderr).toBe(
+          `cnn-lens: invalid configuration: ${variable}="18410" is invalid: expected a free port: 127.0.0.1:18410 is already in use by another process\n`,
+        );
+      },
+    );
+  });
+
+  it('says REDIS_URL is unset, not empty, for ROLE=api without it', () => {
+    const { status, stderr } = startService({ ROLE: 'api' });
+
+    expect(status).toBe(2);
+    expect(stderr).toBe(
+      'cnn-lens: invalid configuration: REDIS_URL is unset: expected a redis:// URL: ROLE=api runs jobs through Redis\n',
+    );
   });
 
   (cudaBundled ? it.skip : it)(

@@ -43,8 +43,8 @@ describe('the configuration tables of the READMEs', () => {
 
   it('gives README.md defaults that loadConfig applies to an empty environment', () => {
     const text = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-    const config = loadConfig({}) as unknown as Record<string, unknown>;
-    const numbers: Record<string, unknown> = {
+    const config = loadConfig({});
+    const numbers: Record<string, number> = {
       PORT: config.port,
       GRPC_PORT: config.grpcPort,
       RENDER_THREADS: config.renderThreads,
@@ -53,7 +53,16 @@ describe('the configuration tables of the READMEs', () => {
       MAX_IMAGE_PIXELS: config.maxImagePixels,
       MAX_BATCH_IMAGES: config.maxBatchImages,
       REQUEST_TIMEOUT_MS: config.requestTimeoutMs,
+      HTTP_REQUEST_BODY_TIMEOUT_MS: config.requestBodyTimeoutMs,
+      JOB_RESULT_TTL_SECONDS: config.jobResultTtlSeconds,
       GRPC_MAX_MESSAGE_BYTES: config.grpcMaxMessageBytes,
+      MAX_RESPONSE_BYTES: config.maxResponseBytes,
+      JOB_ATTEMPTS: config.queue.attempts,
+      JOB_LOCK_DURATION_MS: config.queue.lockDurationMs,
+      JOB_STALLED_INTERVAL_MS: config.queue.stalledIntervalMs,
+      JOB_MAX_STALLED_COUNT: config.queue.maxStalledCount,
+      REDIS_COMMAND_TIMEOUT_MS: config.queue.commandTimeoutMs,
+      SHUTDOWN_TIMEOUT_MS: config.queue.shutdownTimeoutMs,
     };
 
     for (const [name, value] of Object.entries(numbers)) {
@@ -61,4 +70,15 @@ describe('the configuration tables of the READMEs', () => {
       expect([name, row.test(text)]).toEqual([name, true]);
     }
   });
+
+  it.each(['deploy/k8s/configmap.yaml', 'deploy/compose.yaml'])(
+    'sets in %s the MAX_RESPONSE_BYTES that loadConfig defaults to, by which Redis is sized',
+    (file) => {
+      const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+
+      expect(/^ {2}MAX_RESPONSE_BYTES: '(\d+)'$/m.exec(text)?.[1]).toBe(
+        String(loadConfig({}).maxResponseBytes),
+      );
+    },
+  );
 });

@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 
+import * as ort from 'onnxruntime-node';
+
 import {
   explainParametersSchema,
-  type ExplainParameters,
+  resolveExplainParameters,
+  type ResolvedExplainParameters,
 } from '../../../src/explain/explain-parameters.schema';
 import { ExplainSessions } from '../../../src/explain/explain-sessions';
 import { ExplainableModel } from '../../../src/explain/explainable-model';
@@ -28,9 +31,9 @@ export function testSessions(capacity = 8, factory = testSessionFactory()): Expl
   return new ExplainSessions(factory, capacity);
 }
 
-/** Request parameters with the schema's defaults, as the handler sees them. */
-export function parameters(given: Record<string, string>): ExplainParameters {
-  return explainParametersSchema.parse(given);
+/** Request parameters with every default filled in, as the explainers see them. */
+export function parameters(given: Record<string, string>): ResolvedExplainParameters {
+  return resolveExplainParameters(explainParametersSchema.parse(given));
 }
 
 /** A model as the explainers see it, from a graph and a descriptor written for the test. */
@@ -80,4 +83,14 @@ export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): nu
     max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
   }
   return max;
+}
+
+/**
+ * Counts every onnxruntime run in this process from now on (restore with
+ * jest.restoreAllMocks). onnxruntime types InferenceSession as a factory, but
+ * it is the class whose prototype holds `run`.
+ */
+export function spyOnModelRuns(): jest.SpiedFunction<ort.InferenceSession['run']> {
+  const sessionClass = ort.InferenceSession as unknown as { prototype: ort.InferenceSession };
+  return jest.spyOn(sessionClass.prototype, 'run');
 }

@@ -29,7 +29,6 @@ describe('parseTargets', () => {
     ['TOP1', true],
     [' 2 ', true],
     ['Dog', true],
-    ['2,', true],
     ['topk:1', false],
     ['top1,2', false],
     ['2,2', false],
@@ -65,4 +64,16 @@ describe('parseTargets', () => {
       expect.objectContaining({ code: 'INVALID_PARAMETER' }),
     );
   });
+
+  it.each([',', '2,,1', '2,', ',2', '2, ,1'])(
+    'refuses %j, a list with an empty item, as it refuses ","',
+    (target) => {
+      expect(() => parseTargets(target, 3, labels)).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_PARAMETER',
+          message: `parameter "target" must be a class index, a label, top1, topk:N or a comma-separated list of those, without empty items; received ${JSON.stringify(target)}`,
+        }),
+      );
+    },
+  );
 });

@@ -1,7 +1,12 @@
 import { InvalidParameterError } from '../../../src/errors/invalid-parameter.error';
+import { JobCancelledError } from '../../../src/errors/job-cancelled.error';
 import { ResponseTooLargeError } from '../../../src/errors/response-too-large.error';
 import { JobExecutor, type JobAttempt } from '../../../src/jobs/job.executor';
-import type { JobContext, JobHandler } from '../../../src/jobs/job-handler';
+import {
+  type JobContext,
+  type JobHandler,
+  MAX_ANSWER_BYTES_OPTION,
+} from '../../../src/jobs/job-handler';
 import type { JobAnswer, JobData, JobKind } from '../../../src/jobs/job.types';
 import { MemoryJobStore } from '../../../src/jobs/memory-job.store';
 import { silentLogger } from '../../support/silent-logger';
@@ -34,6 +39,52 @@ function setup(handler: JobHandler, maxResponseBytes = 1024 * 1024) {
     { maxResponseBytes },
   );
   return { store, failures, executor };
+}
+
+/** A handler that starts, then waits for its signal, as a method with many model runs does between them. */
+class SignalWaitingHandler implements JobHandler {
+  startedAt: number | undefined;
+  abortedAt: number | undefined;
+
+  run(_data: JobData, context: JobContext): Promise<JobAnswer> {
+    this.startedAt = Date.now();
+    return new Promise((_resolve, reject) => {
+      context.signal.addEventListener(
+        'abort',
+        () => {
+          this.abortedAt = Date.now();
+          reject(new Error('stopped between two model runs'));
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
+/** A binary answer of `size` bytes that records the limit it was given. */
+class SizedAnswerHandler implements JobHandler {
+  limits: number[] = [];
+
+  constructor(private readonly size: number) {}
+
+  run(_data: JobData, context: JobContext): Promise<JobAnswer> {
+    this.limits.push(context.maxAnswerBytes);
+    return Promise.resolve({
+      type: 'binary',
+      contentType: 'application/x-npy',
+      data: Buffer.alloc(this.size),
+      metadata: {},
+    });
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms`, so a signal that never comes fails the test, not Jest's timeout. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function attempt(jobId: string, progress: number[] = []): JobAttempt {
@@ -173,5 +224,94 @@ describe('JobExecutor', () => {
     expect(stored?.type === 'json' ? stored.encoded?.toString() : undefined).toBe(
       JSON.stringify(body),
     );
+  });
+
+  describe('the job context', () => {
+    it('should abort context.signal within a second of the job being cancelled while it runs, and fail the run with JOB_CANCELLED', async () => {
+      const handler = new SignalWaitingHandler();
+      const { store, executor, failures } = setup(handler);
+      await store.putRequest('long', [Buffer.alloc(1)], {});
+
+      const running = executor.run(attempt('long')).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(handler.startedAt).toBeDefined();
+      const cancelledAt = Date.now();
+      await store.flagCancelled('long');
+      const error = await within(running, 3000);
+
+      expect(error).toBeInstanceOf(JobCancelledError);
+      expect(error).toMatchObject({ code: 'JOB_CANCELLED', jobId: 'long' });
+      expect((handler.abortedAt ?? Infinity) - cancelledAt).toBeLessThan(1000);
+      expect(failures).toEqual([['predict', 'JOB_CANCELLED']]);
+      expect(await store.hasAnswer('long')).toBe(false);
+    });
+
+    it('should leave context.signal alone while the job is not cancelled', async () => {
+      let signal: AbortSignal | undefined;
+      const { store, executor } = setup({
+        run: async (_data, context) => {
+          signal = context.signal;
+          await new Promise((resolve) => setTimeout(resolve, 1200));
+          return { type: 'json', body: { aborted: context.signal.aborted } };
+        },
+      });
+      await store.putRequest('calm', [], {});
+
+      await executor.run(attempt('calm'));
+
+      expect(signal?.aborted).toBe(false);
+      const answer = await store.answer('calm');
+      expect(answer?.type === 'json' ? answer.body : undefined).toEqual({ aborted: false });
+    });
+
+    it(`should hold the answer to the job's ${MAX_ANSWER_BYTES_OPTION} when it is below MAX_RESPONSE_BYTES, naming GRPC_MAX_MESSAGE_BYTES`, async () => {
+      const handler = new SizedAnswerHandler(5000);
+      const { store, executor, failures } = setup(handler, 1024 * 1024);
+      await store.putRequest('rpc', [Buffer.alloc(1)], { [MAX_ANSWER_BYTES_OPTION]: 4096 });
+
+      const error = await executor.run(attempt('rpc')).catch((e: unknown) => e);
+
+      expect(handler.limits).toEqual([4096]);
+      expect(error).toBeInstanceOf(ResponseTooLargeError);
+      expect(error).toMatchObject({
+        code: 'RESPONSE_TOO_LARGE',
+        retryable: false,
+        message: expect.stringContaining(
+          'the answer would take 5000 bytes, more than the limit of 4096 bytes (GRPC_MAX_MESSAGE_BYTES)',
+        ),
+      });
+      expect((error as ResponseTooLargeError).details()).toEqual({
+        bytes: 5000,
+        limit: 4096,
+        setting: 'GRPC_MAX_MESSAGE_BYTES',
+      });
+      expect(failures).toEqual([['predict', 'RESPONSE_TOO_LARGE']]);
+      expect(await store.hasAnswer('rpc')).toBe(false);
+    });
+
+    it(`should never let ${MAX_ANSWER_BYTES_OPTION} raise the limit above MAX_RESPONSE_BYTES`, async () => {
+      const handler = new SizedAnswerHandler(5000);
+      const { store, executor } = setup(handler, 4096);
+      await store.putRequest('greedy', [], { [MAX_ANSWER_BYTES_OPTION]: 1024 * 1024 });
+
+      const error = await executor.run(attempt('greedy')).catch((e: unknown) => e);
+
+      expect(handler.limits).toEqual([4096]);
+      expect((error as ResponseTooLargeError).details()).toEqual({
+        bytes: 5000,
+        limit: 4096,
+        setting: 'MAX_RESPONSE_BYTES',
+      });
+    });
+
+    it('should give MAX_RESPONSE_BYTES as context.maxAnswerBytes when the job asks for no lower limit', async () => {
+      const handler = new SizedAnswerHandler(10);
+      const { store, executor } = setup(handler, 4096);
+      await store.putRequest('plain', [], {});
+
+      await executor.run(attempt('plain'));
+
+      expect(handler.limits).toEqual([4096]);
+    });
   });
 });
