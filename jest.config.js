@@ -16,4 +16,8 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   testTimeout: 60000,
+  // The e2e suites start HTTP, gRPC and Redis clients; a failing test may leave one open past
+  // its afterAll. The run then ends with its failures reported instead of hanging CI (jest runs
+  // in band on a 2-core machine, so a leak in any suite would hold the run's own process).
+  forceExit: true,
 };

@@ -125,7 +125,11 @@ async function benchModel(
 }
 
 async function modelInput(loaded: LoadedModel, image: Buffer): Promise<ort.Tensor> {
-  const decoded = await decodeUpload(image, { maxPixels: 50_000_000 });
+  const decoded = await decodeUpload(
+    image,
+    { maxPixels: 50_000_000 },
+    loaded.descriptor.input.background,
+  );
   const input = await toModelInput([decoded], loaded.descriptor.input);
   return new ort.Tensor('float32', input.tensor, input.dims);
 }

@@ -95,7 +95,7 @@ export class Explainer {
     if (control.answer !== undefined) {
       checkAnswerSize(await this.plan(request, images), options, control.answer);
     }
-    const decoded = await this.decode(images, progress);
+    const decoded = await this.decode(model, images, progress);
     const decodedAt = performance.now();
     const prepared = [];
     for (const image of decoded) {
@@ -161,13 +161,15 @@ export class Explainer {
   }
 
   private async decode(
+    model: ExplainableModel,
     images: readonly Buffer[],
     progress: ExplainProgress,
   ): Promise<DecodedImage[]> {
+    const { background } = model.descriptor.input;
     const decoded = [];
     for (const bytes of images) {
       progress.checkCancelled();
-      decoded.push(await decodeUpload(bytes, this.deps.limits));
+      decoded.push(await decodeUpload(bytes, this.deps.limits, background));
     }
     return decoded;
   }

@@ -4,10 +4,10 @@ import { ImageCorruptError } from '../errors/image-corrupt.error';
 import { ImageMissingError } from '../errors/image-missing.error';
 import { ImageTooLargeError } from '../errors/image-too-large.error';
 import { UnsupportedImageFormatError } from '../errors/unsupported-image-format.error';
+import { type AlphaBackground, backgroundRgb } from './alpha-background';
 import type { DecodedImage } from './decoded-image';
 import {
   ACCEPTED_IMAGE_FORMATS,
-  ALPHA_BACKGROUND,
   DAMAGED_PIXEL_WARNINGS,
   DECODE_FAIL_ON,
 } from './image-intake.constants';
@@ -94,7 +94,9 @@ async function decodePixels(
   bytes: Buffer,
   header: Header,
   maxPixels: number,
+  background: AlphaBackground,
 ): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const flattenOnto = backgroundRgb(background);
   const warnings: string[] = [];
   let decoded: { data: Buffer; info: OutputInfo };
   try {
@@ -108,7 +110,7 @@ async function decodePixels(
     });
     pipeline.on('warning', (warning: string) => warnings.push(warning));
     decoded = await pipeline
-      .flatten({ background: ALPHA_BACKGROUND })
+      .flatten({ background: flattenOnto })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
@@ -153,11 +155,16 @@ export async function readUploadSize(
 
 /**
  * Decodes an upload to upright 8-bit sRGB, refusing empty, unsupported, oversized
- * (checked from the header, before decoding) and damaged files.
+ * (checked from the header, before decoding) and damaged files; transparent pixels
+ * are flattened onto `background` (the model's input.background).
  */
-export async function decodeUpload(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
+export async function decodeUpload(
+  bytes: Buffer,
+  limits: DecodeLimits,
+  background: AlphaBackground,
+): Promise<DecodedImage> {
   const header = await checkedHeader(bytes, limits);
-  const pixels = await decodePixels(bytes, header, limits.maxPixels);
+  const pixels = await decodePixels(bytes, header, limits.maxPixels, background);
   return {
     ...pixels,
     channels: 3,

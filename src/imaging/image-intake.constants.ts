@@ -1,3 +1,5 @@
+import type { AlphaBackground } from './alpha-background';
+
 /**
  * Formats accepted for upload. SVG and PDF decode in some sharp builds but are refused:
  * they are documents, not photographs, and their renderers follow references and run
@@ -7,12 +9,13 @@
 export const ACCEPTED_IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif'] as const;
 
 /**
- * Transparent pixels are composited onto white before the model sees them: most
- * transparent uploads are cut-outs or logos drawn for a white page, and ImageNet-style
- * models saw objects on light backgrounds far more often than on black (PIL's
- * convert('RGB') would drop alpha and expose whatever colour the hidden pixels hold).
+ * Transparent pixels are composited onto white unless the model's input.background
+ * says otherwise: most transparent uploads are cut-outs or logos drawn for a white
+ * page, and ImageNet-style models saw objects on light backgrounds far more often than
+ * on black (PIL's convert('RGB') would drop alpha and expose whatever colour the hidden
+ * pixels hold). A model trained on objects on black (Fashion-MNIST, MNIST) sets black.
  */
-export const ALPHA_BACKGROUND = '#ffffff';
+export const DEFAULT_ALPHA_BACKGROUND: AlphaBackground = 'white';
 
 /**
  * libvips abort level for damaged pixel data. 'error' rejects truncated files and

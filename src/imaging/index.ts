@@ -1,6 +1,7 @@
 export type { DecodedImage } from './decoded-image';
 export { decodeUpload, type DecodeLimits } from './image-decoder';
-export { ACCEPTED_IMAGE_FORMATS, ALPHA_BACKGROUND } from './image-intake.constants';
+export { ACCEPTED_IMAGE_FORMATS, DEFAULT_ALPHA_BACKGROUND } from './image-intake.constants';
+export { backgroundRgb, type AlphaBackground } from './alpha-background';
 export type { InputSpec } from './input-spec';
 export type { InputGeometry, Rect } from './input-geometry';
 export { planResize } from './input-geometry';

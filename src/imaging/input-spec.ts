@@ -1,4 +1,5 @@
 import { InvalidInputSpecError } from '../errors/invalid-input-spec.error';
+import type { AlphaBackground } from './alpha-background';
 
 /** How a model wants its input tensor: value = (pixel * scale - mean[c]) / std[c]. */
 export interface InputSpec {
@@ -12,6 +13,8 @@ export interface InputSpec {
   readonly mean: readonly number[];
   readonly std: readonly number[];
   readonly resize: 'stretch' | 'letterbox' | 'center-crop';
+  /** What transparent pixels are flattened onto when an upload is decoded. */
+  readonly background: AlphaBackground;
 }
 
 /** Per-channel constants with the single-value shorthand expanded. */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 
 import { ModelLoadError } from '../errors/model-load.error';
+import { DEFAULT_ALPHA_BACKGROUND } from '../imaging/image-intake.constants';
 import { inputDims } from '../imaging/pixel-tensor';
 import type { InputSpec } from './model-descriptor';
 import { modelSpecSchema, type InputSpecFile, type ModelSpecFile } from './model-spec.schema';
@@ -145,6 +146,7 @@ export function inferInputSpec(metadata: InferenceSession.ValueMetadata): InputS
     mean: perChannel([0], channels),
     std: perChannel([1], channels),
     resize: 'stretch',
+    background: DEFAULT_ALPHA_BACKGROUND,
   };
 }
 

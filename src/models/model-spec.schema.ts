@@ -1,5 +1,18 @@
 import { z } from 'zod';
 
+import { ALPHA_BACKGROUND_EXPECTED } from '../imaging/alpha-background';
+import { DEFAULT_ALPHA_BACKGROUND } from '../imaging/image-intake.constants';
+
+/** "white", "black" or a CSS "#rrggbb" colour; the message says what came. */
+const alphaBackgroundSchema = z.union(
+  [
+    z.literal('white'),
+    z.literal('black'),
+    z.templateLiteral(['#', z.string().regex(/^[0-9a-fA-F]{6}$/)]),
+  ],
+  { error: (issue) => `expected ${ALPHA_BACKGROUND_EXPECTED}, got ${JSON.stringify(issue.input)}` },
+);
+
 /** How an upload becomes the model's input tensor: value = (pixel * scale - mean[c]) / std[c]. */
 export const inputSpecSchema = z.object({
   name: z.string().min(1).optional(),
@@ -15,6 +28,7 @@ export const inputSpecSchema = z.object({
   mean: z.array(z.number()).min(1).default([0]),
   std: z.array(z.number().positive()).min(1).default([1]),
   resize: z.enum(['stretch', 'letterbox', 'center-crop']).default('stretch'),
+  background: alphaBackgroundSchema.default(DEFAULT_ALPHA_BACKGROUND),
 });
 
 /** The model.json beside a model.onnx; every field but the input size has a default. */

@@ -16,6 +16,35 @@ async function examplePng(): Promise<Buffer> {
   return fs.readFile(path.join(REPO_ROOT, 'examples', Object.keys(labels)[0]));
 }
 
+/** The twelve Fashion-MNIST test images of examples/ (<test index>-<label>.png), grey PNGs. */
+async function exampleGarments(): Promise<Buffer[]> {
+  const labels = JSON.parse(
+    await fs.readFile(path.join(REPO_ROOT, 'examples/labels.json'), 'utf8'),
+  );
+  const files = Object.keys(labels).filter((file) => /^\d{4}-.+\.png$/.test(file));
+  return Promise.all(files.map((file) => fs.readFile(path.join(REPO_ROOT, 'examples', file))));
+}
+
+/**
+ * The garment as white paint on a transparent sheet: every pixel white, its
+ * alpha the garment's grey level. Flattened onto black it is the original
+ * picture again (255 x alpha / 255); onto white, a blank page.
+ */
+async function whiteCutOut(greyPng: Buffer): Promise<Buffer> {
+  const { data, info } = await sharp(greyPng)
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  expect(info.channels).toBe(1);
+  const rgba = Buffer.alloc(info.width * info.height * 4, 255);
+  data.forEach((grey, i) => {
+    rgba[4 * i + 3] = grey;
+  });
+  return sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } })
+    .png()
+    .toBuffer();
+}
+
 describe('image intake over HTTP', () => {
   const app = useTestApp({ MAX_IMAGE_PIXELS: '250000' });
 
@@ -167,6 +196,30 @@ describe('image intake over HTTP', () => {
       .expect(200);
 
     expect(response.body.predictions[0]).toMatchObject({ width: 140, height: 140 });
+  });
+
+  it('should flatten a transparent garment onto black, the bundled model.json background, and classify it as the original', async () => {
+    const top = async (image: Buffer): Promise<number> => {
+      const response = await request(app().getHttpServer())
+        .post(PREDICT)
+        .attach('image', image, 'garment.png')
+        .expect(200);
+      const body = response.body as { predictions: { top: { index: number }[] }[] };
+      return body.predictions[0].top[0].index;
+    };
+    const original: number[] = [];
+    const cutOut: number[] = [];
+
+    for (const png of await exampleGarments()) {
+      const transparent = await whiteCutOut(png);
+      expect(await sharp(transparent).metadata()).toMatchObject({ channels: 4, hasAlpha: true });
+      original.push(await top(png));
+      cutOut.push(await top(transparent));
+    }
+
+    // Flattened onto white, every cut-out would be the same blank picture: one class for all.
+    expect(new Set(original).size).toBeGreaterThan(2);
+    expect(cutOut).toEqual(original);
   });
 });
 

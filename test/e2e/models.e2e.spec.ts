@@ -45,6 +45,7 @@ describe('models API (embedded mode)', () => {
   it('GET /v1/models/{name} should describe inputs, outputs, labels and targetable layers', async () => {
     const response = await request(app.getHttpServer()).get('/v1/models/fashion-mnist').expect(200);
 
+    expect(response.body.input).toMatchObject({ height: 28, width: 28, background: 'black' });
     expect(response.body.inputs).toEqual([
       { name: 'input', type: 'float32', shape: [expect.anything(), 1, 28, 28] },
     ]);

@@ -31,6 +31,7 @@ export function readySummary(descriptor: ModelDescriptor) {
       mean: [...input.mean],
       std: [...input.std],
       resize: input.resize,
+      background: input.background,
     },
     output_kind: descriptor.outputKind,
     label_count: descriptor.labels.length,

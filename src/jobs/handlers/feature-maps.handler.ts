@@ -42,7 +42,11 @@ export class FeatureMapsHandler implements JobHandler {
       'layers',
     );
 
-    const image = await decodeUpload(await context.image(data.imageKeys[0] ?? ''), this.limits);
+    const image = await decodeUpload(
+      await context.image(data.imageKeys[0] ?? ''),
+      this.limits,
+      loaded.descriptor.input.background,
+    );
     const input = await toModelInput([image], loaded.descriptor.input);
     await context.progress(0.3);
 

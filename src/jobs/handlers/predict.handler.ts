@@ -25,7 +25,9 @@ export class PredictHandler implements JobHandler {
     const images = [];
 
     for (const key of data.imageKeys) {
-      images.push(await decodeUpload(await context.image(key), this.limits));
+      images.push(
+        await decodeUpload(await context.image(key), this.limits, descriptor.input.background),
+      );
     }
 
     const results = [];

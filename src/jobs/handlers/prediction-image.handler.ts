@@ -20,7 +20,11 @@ export class PredictionImageHandler implements JobHandler {
   async run(data: JobData, context: JobContext): Promise<JobAnswer> {
     const { top_k: k } = readJobOptions(predictionImageOptionsSchema, data.options);
     const { descriptor, session } = this.models.get(data.model);
-    const image = await decodeUpload(await context.image(data.imageKeys[0] ?? ''), this.limits);
+    const image = await decodeUpload(
+      await context.image(data.imageKeys[0] ?? ''),
+      this.limits,
+      descriptor.input.background,
+    );
 
     const input = await toModelInput([image], descriptor.input);
     const outputs = await session.run(

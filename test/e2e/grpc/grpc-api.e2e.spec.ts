@@ -129,7 +129,7 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
     );
     expect(model.summary).toMatchObject({
       name: 'fashion-mnist',
-      input: { height: 28, width: 28, channels: 1 },
+      input: { height: 28, width: 28, channels: 1, background: 'black' },
     });
     expect(model.labels).toContain('Ankle boot');
     expect(model.labels).toEqual(rest.body.labels);

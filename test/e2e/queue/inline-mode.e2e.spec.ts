@@ -57,7 +57,9 @@ describe('in-process jobs (no REDIS_URL)', () => {
       WORKER_CONCURRENCY: '1',
       WORKER_NAME: 'inline-worker',
     });
-    delayMs = 300;
+    // long enough that the first job still runs while the test posts and reads /metrics, even
+    // on a loaded machine
+    delayMs = 2000;
 
     const accepted: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -83,7 +85,7 @@ describe('in-process jobs (no REDIS_URL)', () => {
         (await Promise.all(accepted.map((id) => request(server).get(`/v1/jobs/${id}`)))).every(
           (status) => status.body.state === 'completed',
         ),
-      10_000,
+      20_000,
     );
     expect(done).toBe(true);
     const status = await request(server).get(`/v1/jobs/${accepted[0]}`).expect(200);
@@ -118,7 +120,8 @@ describe('in-process jobs (no REDIS_URL)', () => {
     const app = await start({ WORKER_CONCURRENCY: '1', REQUEST_TIMEOUT_MS: '20000' });
     const server = app.app.getHttpServer();
     const jobs = app.services.jobs;
-    delayMs = 800;
+    // long enough that the blocker still runs when the hang-up is checked, even on a loaded machine
+    delayMs = 3000;
     const runsBefore = runs;
     const blocker = await jobs.submit('predict', 'fashion-mnist', [image], { top_k: 1 });
 
@@ -126,12 +129,12 @@ describe('in-process jobs (no REDIS_URL)', () => {
     await hangUpAfter(post(app), 200);
     await sleep(100);
     expect(await jobs.depth()).toEqual({ waiting: 0, active: 1, delayed: 0 });
-    await jobs.wait(blocker, 5000);
+    await jobs.wait(blocker, 15_000);
     expect(runs - runsBefore).toBe(1);
 
     // now a request whose job is running when its caller hangs up
     await hangUpAfter(post(app, '?top_k=2'), 300);
-    expect(await eventually(async () => (await jobs.depth()).active === 0, 5000)).toBe(true);
+    expect(await eventually(async () => (await jobs.depth()).active === 0, 15_000)).toBe(true);
     expect(runs - runsBefore).toBe(2);
     const metrics = await request(server).get('/metrics').expect(200);
     expect(metrics.text).toMatch(

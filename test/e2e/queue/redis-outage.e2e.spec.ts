@@ -85,7 +85,7 @@ describe('Redis away, full or inspected (private redis-server)', () => {
     const answer = request(server).post(PREDICT).set('content-type', 'image/png').send(images[1]);
     const answered = answer.then((response) => response);
     expect(
-      await eventually(async () => (await queue.getJobCounts('waiting')).waiting === 1, 5000, 10),
+      await eventually(async () => (await queue.getJobCounts('waiting')).waiting === 1, 15_000, 10),
     ).toBe(true);
     await redis.stop();
     const stoppedAt = Date.now();

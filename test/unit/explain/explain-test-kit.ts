@@ -59,6 +59,7 @@ export async function explainableModel(
       mean: [0],
       std: [1],
       resize: 'stretch',
+      background: 'white',
     },
     inputs: [],
     outputs: [],

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 
 import { DomainError } from '../../../src/errors/domain-error';
 import { decodeUpload } from '../../../src/imaging/image-decoder';
+import { inputSpecSchema } from '../../../src/models/model-spec.schema';
 import {
   animatedImage,
   noisyPixels,
@@ -36,7 +37,7 @@ const afterIhdr = (png: Buffer, extra: Buffer): Buffer =>
 
 async function decodeError(bytes: Buffer, maxPixels = limits.maxPixels): Promise<DomainError> {
   try {
-    await decodeUpload(bytes, { maxPixels });
+    await decodeUpload(bytes, { maxPixels }, 'white');
   } catch (error) {
     if (error instanceof DomainError) {
       return error;
@@ -219,7 +220,7 @@ describe('decodeUpload', () => {
         .png()
         .toBuffer();
 
-      const image = await decodeUpload(png, { maxPixels: 100 });
+      const image = await decodeUpload(png, { maxPixels: 100 }, 'white');
 
       expect([image.width, image.height]).toEqual([10, 10]);
     });
@@ -230,7 +231,7 @@ describe('decodeUpload', () => {
       const pixels = rgbPixels(5, 3, (x, y) => [x * 50, y * 100, 7]);
       const png = await rawImage(pixels, 5, 3, 3).png().toBuffer();
 
-      const image = await decodeUpload(png, limits);
+      const image = await decodeUpload(png, limits, 'white');
 
       expect(image).toMatchObject({ width: 5, height: 3, channels: 3, format: 'png' });
       expect(image.sourceChannels).toBe(3);
@@ -251,7 +252,7 @@ describe('decodeUpload', () => {
         .withMetadata({ orientation: 6 })
         .toBuffer();
 
-      const image = await decodeUpload(jpeg, limits);
+      const image = await decodeUpload(jpeg, limits, 'white');
 
       // Rotating clockwise: stored top row becomes the right column, stored left half the top.
       expect([image.width, image.height]).toEqual([16, 32]);
@@ -278,7 +279,7 @@ describe('decodeUpload', () => {
       const { default: sharp } = await import('sharp');
       expect((await sharp(gif).metadata()).pages).toBe(2);
 
-      const image = await decodeUpload(gif, limits);
+      const image = await decodeUpload(gif, limits, 'white');
 
       expect([image.width, image.height, image.format]).toEqual([8, 8, 'gif']);
       expect(Array.from(new Set(image.data))).toEqual([255]);
@@ -288,7 +289,7 @@ describe('decodeUpload', () => {
       const frames = twoFramePixels(8, 8, [0, 0, 0], [255, 255, 255]);
       const webp = await animatedImage(frames, 8, 8, 2).webp({ lossless: true }).toBuffer();
 
-      const image = await decodeUpload(webp, limits);
+      const image = await decodeUpload(webp, limits, 'white');
 
       expect([image.width, image.height, image.format]).toEqual([8, 8, 'webp']);
       expect(Math.max(...image.data)).toBe(0);
@@ -315,7 +316,7 @@ describe('decodeUpload', () => {
       const { default: sharp } = await import('sharp');
       expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
 
-      const image = await decodeUpload(cmyk, limits);
+      const image = await decodeUpload(cmyk, limits, 'white');
 
       expect(image.sourceChannels).toBe(4);
       expect(image.hadAlpha).toBe(false);
@@ -335,7 +336,7 @@ describe('decodeUpload', () => {
         .toBuffer();
       expect((await sharp(png16).metadata()).depth).toBe('ushort');
 
-      const image = await decodeUpload(png16, limits);
+      const image = await decodeUpload(png16, limits, 'white');
 
       expect(Array.from(image.data)).toEqual(v8);
     });
@@ -344,7 +345,7 @@ describe('decodeUpload', () => {
       const rgba = Buffer.from([255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 255, 128]);
       const png = await rawImage(rgba, 3, 1, 4).png().toBuffer();
 
-      const image = await decodeUpload(png, limits);
+      const image = await decodeUpload(png, limits, 'white');
 
       expect(image.hadAlpha).toBe(true);
       expect(image.sourceChannels).toBe(4);
@@ -358,7 +359,7 @@ describe('decodeUpload', () => {
       const grey = Buffer.from([0, 100, 200, 255]);
       const png = await rawImage(grey, 2, 2, 1).toColourspace('b-w').png().toBuffer();
 
-      const image = await decodeUpload(png, limits);
+      const image = await decodeUpload(png, limits, 'white');
 
       expect(image.sourceChannels).toBe(1);
       expect(Array.from(image.data)).toEqual([
@@ -376,7 +377,7 @@ describe('decodeUpload', () => {
         'Corrupt JPEG data: 3 extraneous bytes before marker 0xc4',
       );
 
-      const image = await decodeUpload(padded, limits);
+      const image = await decodeUpload(padded, limits, 'white');
 
       expect([image.width, image.height, image.format]).toEqual([32, 32, 'jpeg']);
       expectClose(pixelAt(image.data, 32, 16, 16), [50, 100, 150], 3);
@@ -388,7 +389,7 @@ describe('decodeUpload', () => {
       const text = pngChunk('tEXt', Buffer.from('Comment\0written by a careless tool'));
       text[text.length - 1] ^= 0xff;
 
-      const image = await decodeUpload(afterIhdr(png, text), limits);
+      const image = await decodeUpload(afterIhdr(png, text), limits, 'white');
 
       expect(Array.from(image.data)).toEqual(Array.from(pixels));
     });
@@ -404,7 +405,7 @@ describe('decodeUpload', () => {
       const iccp = rgb.subarray(at, at + 12 + rgb.readUInt32BE(at));
       const grey = await rawImage(Buffer.alloc(16, 100), 4, 4, 1).png().toBuffer();
 
-      const image = await decodeUpload(afterIhdr(grey, iccp), limits);
+      const image = await decodeUpload(afterIhdr(grey, iccp), limits, 'white');
 
       // libpng expands grey to RGB under an RGB profile; the grey level itself must survive
       expect([image.width, image.height, image.data.length]).toEqual([4, 4, 48]);
@@ -416,8 +417,61 @@ describe('decodeUpload', () => {
       const avif = await rawImage(pixels, 16, 16, 3).avif().toBuffer();
       const tiff = await rawImage(pixels, 16, 16, 3).tiff().toBuffer();
 
-      expect((await decodeUpload(avif, limits)).format).toBe('avif');
-      expect((await decodeUpload(tiff, limits)).format).toBe('tiff');
+      expect((await decodeUpload(avif, limits, 'white')).format).toBe('avif');
+      expect((await decodeUpload(tiff, limits, 'white')).format).toBe('tiff');
+    });
+  });
+
+  describe("flattens transparency onto the model's input.background", () => {
+    // A 4x4 PNG, every pixel fully transparent but (2, 1); the transparent ones hide a colour.
+    const SIZE = 4;
+    const OPAQUE = { x: 2, y: 1, rgb: [10, 200, 30] as Rgb };
+    const HIDDEN: Rgb = [90, 160, 220];
+
+    async function cutOut(): Promise<Buffer> {
+      const rgba = Buffer.alloc(SIZE * SIZE * 4);
+      for (let i = 0; i < SIZE * SIZE; i += 1) {
+        rgba.set([...HIDDEN, 0], 4 * i);
+      }
+      rgba.set([...OPAQUE.rgb, 255], 4 * (OPAQUE.y * SIZE + OPAQUE.x));
+      return rawImage(rgba, SIZE, SIZE, 4).png().toBuffer();
+    }
+
+    /** By hand: alpha 0 gives 0 x colour + 1 x background, alpha 255 the colour itself. */
+    const expected = (background: Rgb): number[] =>
+      Array.from({ length: SIZE * SIZE }, (_, i) =>
+        i === OPAQUE.y * SIZE + OPAQUE.x ? OPAQUE.rgb : background,
+      ).flat();
+
+    /** The background a model.json input section gives. */
+    const backgroundOf = (input: Record<string, unknown>) =>
+      inputSpecSchema.parse({ height: 28, width: 28, channels: 1, ...input }).background;
+
+    it('gives 0 for the transparent pixels of a model whose background is black', async () => {
+      const image = await decodeUpload(
+        await cutOut(),
+        limits,
+        backgroundOf({ background: 'black' }),
+      );
+
+      expect(image.hadAlpha).toBe(true);
+      expect(Array.from(image.data)).toEqual(expected([0, 0, 0]));
+    });
+
+    it('gives 255 for them when model.json names no background', async () => {
+      const image = await decodeUpload(await cutOut(), limits, backgroundOf({}));
+
+      expect(Array.from(image.data)).toEqual(expected([255, 255, 255]));
+    });
+
+    it('gives the colour of a "#rrggbb" background: #336699 is (0x33, 0x66, 0x99) = (51, 102, 153)', async () => {
+      const image = await decodeUpload(
+        await cutOut(),
+        limits,
+        backgroundOf({ background: '#336699' }),
+      );
+
+      expect(Array.from(image.data)).toEqual(expected([51, 102, 153]));
     });
   });
 });

@@ -27,6 +27,7 @@ const raw: InputSpec = {
   mean: [0],
   std: [1],
   resize: 'stretch',
+  background: 'white',
 };
 
 /** Value of tensor channel c at (x, y) for an NCHW tensor of one image. */

@@ -12,6 +12,7 @@ const imagenet: InputSpec = {
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
   resize: 'stretch',
+  background: 'white',
 };
 
 // Two pixels: (10, 20, 30) and (40, 50, 60).

@@ -87,7 +87,13 @@ describe('ModelRepository', () => {
 
     const { descriptor } = repository.get('fashion-mnist');
     expect(descriptor.specSource).toBe('model.json');
-    expect(descriptor.input).toMatchObject({ layout: 'NCHW', height: 28, width: 28, channels: 1 });
+    expect(descriptor.input).toMatchObject({
+      layout: 'NCHW',
+      height: 28,
+      width: 28,
+      channels: 1,
+      background: 'black',
+    });
     expect(descriptor.labels).toHaveLength(10);
     expect(descriptor.labels[9]).toBe('Ankle boot');
     expect(descriptor.executionProvider).toBe('cpu');
@@ -107,6 +113,7 @@ describe('ModelRepository', () => {
       width: 28,
       channels: 1,
       scale: 1 / 255,
+      background: 'white',
     });
     expect(descriptor.labels).toEqual(Array.from({ length: 10 }, (_, i) => `class ${i}`));
   });
@@ -188,6 +195,26 @@ describe('ModelRepository', () => {
     const entry = repository.entry('bad');
     expect(entry.status).toBe('unavailable');
     expect(entry.status === 'unavailable' && entry.reason).toContain(message);
+  });
+
+  it('should report a model.json whose input.background is not a colour it takes, and serve the others', async () => {
+    const json = JSON.stringify({
+      input: { height: 28, width: 28, channels: 1, background: 'blue' },
+    });
+    const repository = await repositoryWith({
+      bad: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')), 'model.json': json },
+      good: { 'model.onnx': await read(path.join(BUNDLED, 'model.onnx')) },
+    });
+
+    const entry = repository.entry('bad');
+    expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_SPEC_INVALID' });
+    expect(entry.status === 'unavailable' && entry.reason).toContain(
+      'input.background: expected "white", "black" or a "#rrggbb" hex colour, got "blue"',
+    );
+    expect(() => repository.get('bad')).toThrow(
+      expect.objectContaining({ code: 'MODEL_UNAVAILABLE' }),
+    );
+    expect(repository.get('good').status).toBe('ready');
   });
 
   it('should refuse a model.json whose labels do not match the output classes, naming both counts', async () => {
