@@ -161,7 +161,9 @@ export class ModelRepository {
         { model: name, code, reason },
         'model failed to load; the others still serve',
       );
-      return { status: 'unavailable', name, folder, code, reason };
+      // callers see paths inside the repository (fashion-mnist/model.onnx), not the server's folders
+      const shown = reason.split(`${this.root}${path.sep}`).join('');
+      return { status: 'unavailable', name, folder, code, reason: shown };
     }
   }
 

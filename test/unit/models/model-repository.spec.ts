@@ -125,10 +125,12 @@ describe('ModelRepository', () => {
     });
 
     expect(repository.get('good').status).toBe('ready');
-    expect(repository.entry('text')).toMatchObject({
-      status: 'unavailable',
-      code: 'MODEL_NOT_ONNX',
-    });
+    const text = repository.entry('text');
+    expect(text).toMatchObject({ status: 'unavailable', code: 'MODEL_NOT_ONNX' });
+    expect(text.status === 'unavailable' && text.reason).toMatch(
+      /^text\/model\.onnx is not a loadable ONNX model: /,
+    );
+    expect(text.status === 'unavailable' && text.reason).not.toContain(path.sep + 'text');
     expect(() => repository.get('text')).toThrow(
       expect.objectContaining({ code: 'MODEL_UNAVAILABLE' }),
     );
@@ -139,7 +141,8 @@ describe('ModelRepository', () => {
 
     const entry = repository.entry('empty');
     expect(entry).toMatchObject({ status: 'unavailable', code: 'MODEL_FILE_MISSING' });
-    expect(entry.status === 'unavailable' && entry.reason).toContain('model.onnx does not exist');
+    // the path as seen from the repository: the server's own folders stay out of answers
+    expect(entry.status === 'unavailable' && entry.reason).toBe('empty/model.onnx does not exist');
   });
 
   it('should report a model whose external data file is missing', async () => {
