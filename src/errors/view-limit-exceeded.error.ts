@@ -5,13 +5,16 @@ export class ViewLimitExceededError extends DomainError {
   readonly code = 'VIEW_LIMIT_EXCEEDED';
   readonly kind = 'invalid-argument';
 
+  /** @param remedy how to ask for what was wanted within the limit, when there is a way */
   constructor(
     readonly parameter: string,
     readonly limit: number,
     readonly requested: number,
     readonly what: string,
+    readonly remedy?: string,
   ) {
-    super(`Parameter ${parameter}: expected at most ${limit} ${what}, got ${requested}`);
+    const how = remedy === undefined ? '' : `; ${remedy}`;
+    super(`Parameter ${parameter}: expected at most ${limit} ${what}, got ${requested}${how}`);
     this.name = 'ViewLimitExceededError';
   }
 

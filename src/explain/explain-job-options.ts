@@ -1,5 +1,5 @@
 import type { JobOptionValue } from '../jobs/job.types';
-import { parseParameters } from '../http/parameter.parser';
+import { parseParameters, type ParameterValue } from '../http/parameter.parser';
 import {
   type ExplainParameters,
   explainParametersSchema,
@@ -31,15 +31,18 @@ const isDefault = (key: string, value: JobOptionValue): boolean =>
 
 /**
  * A job's options back as parameters, validated again by the same schema (a
- * queue worker may receive jobs from another version of the API).
+ * queue worker may receive jobs from another version of the API). A list (a
+ * repeated `target`) comes back as the repeated parameter it was.
  */
 export function fromJobOptions(
   options: Readonly<Record<string, JobOptionValue>>,
 ): ExplainParameters {
   const legacy = options[AS_GIVEN] !== true;
-  const fields: Record<string, string> = {};
+  const fields: Record<string, ParameterValue> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (value !== null && !Array.isArray(value) && !(legacy && isDefault(key, value))) {
+    if (Array.isArray(value)) {
+      fields[key] = value.map(String);
+    } else if (value !== null && !(legacy && isDefault(key, value))) {
       fields[key] = String(value);
     }
   }

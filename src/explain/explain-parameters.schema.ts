@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { booleanParameter } from '../http/parameter.schemas';
+import { MAX_TARGETS, TARGET_FORMS } from './target.parser';
 
 export const EXPLAIN_METHODS = [
   'cam',
@@ -35,12 +36,19 @@ const list = (values: readonly string[]) => values.join(', ');
  */
 function methodError(issue: { readonly input?: unknown }): string {
   const expected = `one of ${list(EXPLAIN_METHODS)}`;
-  const plussed = typeof issue.input === 'string' ? issue.input.replaceAll(' ', '+') : '';
+  const plussed =
+    typeof issue.input === 'string' ? issue.input.replaceAll(' ', '+').toLowerCase() : '';
   const meant = EXPLAIN_METHODS.find((method) => method.includes('+') && method === plussed);
   return meant === undefined
     ? expected
     : `${expected} (a "+" in a URL is read as a space: write method=${encodeURIComponent(meant)})`;
 }
+
+// Bounded so that a job's options stay small.
+const targetValue = z
+  .string()
+  .min(1, TARGET_FORMS)
+  .max(300, `${TARGET_FORMS}, of at most 300 characters`);
 
 const number = (min: number, max: number, what = 'a number') =>
   z.coerce
@@ -69,14 +77,14 @@ export const explainParametersSchema = z.object({
     .min(1, 'an ONNX value or node name')
     .max(200, 'an ONNX value or node name of at most 200 characters')
     .optional(),
-  /** A class index, a label, top1, topk:N, or a comma-separated list of those. */
+  /**
+   * A class index, a label, top1, topk:N, index:N, label:NAME, a "quoted label" or a
+   * comma-separated list of those (target.parser.ts); repeated, a list of such values.
+   */
   target: z
-    .string()
-    .min(1, 'a class index, a label, top1, topk:N or a comma-separated list')
-    .max(
-      300,
-      'a class index, a label, top1, topk:N or a comma-separated list of at most 300 characters',
-    )
+    .union([targetValue, z.array(targetValue).max(MAX_TARGETS)], {
+      error: `${TARGET_FORMS}, given at most ${MAX_TARGETS} times`,
+    })
     .default('top1'),
   output: z
     .enum(['overlay', 'heatmap', 'tensor'], { error: 'one of overlay, heatmap, tensor' })

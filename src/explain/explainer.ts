@@ -26,7 +26,7 @@ import { reluMinMax } from './map-normalization';
 import type { RunTarget } from './model-runs';
 import { checkOptionsApply } from './option-applicability';
 import type { RunControl } from './run-control';
-import { namesOneClass, parseTargets, type TargetSpec } from './target.parser';
+import { parseTargets, type TargetSpec } from './target.parser';
 
 export interface ExplainerDependencies {
   readonly models: ModelRepository;
@@ -141,8 +141,12 @@ export class Explainer {
     const options = resolveExplainParameters(given);
     const needsLayer = CAM_FAMILY.has(options.method) || options.method === 'guided-gradcam';
     const layer = needsLayer ? resolveTargetLayer(model, options.layer, options.method) : undefined;
-    const targets = parseTargets(options.target, model.classCount, model.descriptor.labels);
-    const singleMap = imageCount === 1 && namesOneClass(options.target);
+    const { specs: targets, oneClass } = parseTargets(
+      options.target,
+      model.classCount,
+      model.descriptor.labels,
+    );
+    const singleMap = imageCount === 1 && oneClass;
     return { model, options, layer, targets, singleMap };
   }
 

@@ -32,6 +32,58 @@ export function mergeParameters(
   return merged;
 }
 
+/** The schema under optional(), default() and transform(): what checks the text given. */
+function innermost(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodOptional || field instanceof z.ZodDefault) {
+    return innermost(field.unwrap() as z.ZodType);
+  }
+  if (field instanceof z.ZodPipe) {
+    return innermost(field.in as z.ZodType);
+  }
+  return field;
+}
+
+/** Whether a parameter takes a list, given alone or among other forms (`z.union([z.string(), z.array(...)])`). */
+function takesList(field: z.ZodType): boolean {
+  const inner = innermost(field);
+  if (inner instanceof z.ZodUnion) {
+    return (inner.options as z.ZodType[]).some((option) => takesList(option));
+  }
+  return inner instanceof z.ZodArray;
+}
+
+/**
+ * A parameter whose schema lists fixed words (method, output, format, colormap,
+ * booleans such as async) takes them in any case: `method=GradCAM` and
+ * `async=TRUE` mean gradcam and true. The value becomes the schema's own
+ * spelling, which is what answers report back; other values are left for the
+ * schema to refuse, listing the valid words.
+ */
+function canonicalWords(
+  schema: z.ZodType,
+  parameters: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!(schema instanceof z.ZodObject)) {
+    return parameters;
+  }
+  const shape = schema.shape as Record<string, z.ZodType | undefined>;
+
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, value]) => {
+      const field = shape[name] === undefined ? undefined : innermost(shape[name]);
+      if (!(field instanceof z.ZodEnum)) {
+        return [name, value];
+      }
+      const words = (field.options as unknown[]).filter((word) => typeof word === 'string');
+      const canonical = (given: unknown): unknown =>
+        typeof given === 'string'
+          ? (words.find((word) => word.toLowerCase() === given.toLowerCase()) ?? given)
+          : given;
+      return [name, Array.isArray(value) ? value.map(canonical) : canonical(value)];
+    }),
+  );
+}
+
 /**
  * A parameter that takes one value, given several times with that same
  * value (`?alpha=0.3&alpha=0.3`, a form field sent twice, or the query and
@@ -55,9 +107,14 @@ function foldIdenticalRepeats(
       }
       const first: unknown = value[0];
       const identical = value.every((item) => item === first);
-      return [name, identical && !field.safeParse(value).success ? first : value];
+      return [name, identical && !takesList(field) ? first : value];
     }),
   );
+}
+
+function fieldOf(schema: z.ZodType, name: string): z.ZodType {
+  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
+  return shape[name] ?? schema;
 }
 
 function unknownParameters(schema: z.ZodType, given: Record<string, unknown>): void {
@@ -74,7 +131,8 @@ function unknownParameters(schema: z.ZodType, given: Record<string, unknown>): v
 /**
  * Validates request parameters (query string merged with form fields) with a
  * zod schema; the first problem becomes an INVALID_PARAMETER error naming it.
- * A single-valued parameter repeated with one value counts once.
+ * A single-valued parameter repeated with one value counts once; fixed words
+ * (enums and booleans) are taken in any case and reported in the schema's.
  * A schema made strict (`.strict()`) also refuses parameters it does not name,
  * listing those it accepts; others ignore them.
  */
@@ -83,7 +141,10 @@ export function parseParameters<T extends z.ZodType>(
   query: unknown,
   fields: Readonly<Record<string, ParameterValue>> = {},
 ): z.infer<T> {
-  const merged = foldIdenticalRepeats(schema, mergeParameters(query, fields));
+  const merged = foldIdenticalRepeats(
+    schema,
+    canonicalWords(schema, mergeParameters(query, fields)),
+  );
   const parsed = schema.safeParse(merged);
 
   if (!parsed.success) {
@@ -91,12 +152,13 @@ export function parseParameters<T extends z.ZodType>(
       unknownParameters(schema, merged);
     }
     const issue = parsed.error.issues[0];
-    const name = issue === undefined ? 'request' : issue.path.map(String).join('.');
+    // An item of a list parameter is reported as the parameter, with every value it was given.
+    const name = issue?.path[0] === undefined ? 'request' : String(issue.path[0]);
     const received = merged[name];
     // A single-valued parameter given twice: say so, rather than only what one value may be.
     const expected =
-      Array.isArray(received) && issue?.path.length === 1
-        ? `a single value, ${issue.message}`
+      Array.isArray(received) && !takesList(fieldOf(schema, name))
+        ? `a single value, ${issue?.message ?? 'valid'}`
         : (issue?.message ?? 'valid');
     throw new InvalidParameterError(name, expected, received);
   }

@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 
 import { DomainError } from '../errors/domain-error';
+import { ImageNotAFileError } from '../errors/image-not-a-file.error';
 import { MalformedUploadError } from '../errors/malformed-upload.error';
 import { TooManyFieldsError } from '../errors/too-many-fields.error';
 import { TooManyImagesError } from '../errors/too-many-images.error';
 import { TooManyPartsError } from '../errors/too-many-parts.error';
 import { UnexpectedFileFieldError } from '../errors/unexpected-file-field.error';
+import { UnsupportedContentEncodingError } from '../errors/unsupported-content-encoding.error';
 import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import { UploadMissingError } from '../errors/upload-missing.error';
 import { UploadTooLargeError } from '../errors/upload-too-large.error';
@@ -41,12 +43,33 @@ export function multipartLimits(maxUploadBytes: number, maxBatchImages: number) 
 }
 
 /**
+ * Refuses a compressed body (any Content-Encoding but identity). Fastify hands
+ * the bytes over as they came, so a gzip body would otherwise be sniffed as a
+ * gzip file and refused as an image format, which does not say what to change.
+ */
+function refuseContentEncoding(header: string | undefined): void {
+  const codings = (header ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length > 0) {
+    throw new UnsupportedContentEncodingError((header ?? '').trim());
+  }
+}
+
+/**
  * Reads the images of a request: multipart file fields `image` (repeatable),
  * or the raw body sent as image/* or application/octet-stream. Every part is
  * read to its end even when it is refused, so that the connection stays usable
  * and the next request on it is answered normally.
  */
 export async function readUpload(request: FastifyRequest, maxImages: number): Promise<Upload> {
+  refuseContentEncoding(request.headers['content-encoding']);
+  const query = request.query;
+  if (typeof query === 'object' && query !== null && IMAGE_FIELD in query) {
+    throw new ImageNotAFileError('query parameter');
+  }
+
   if (request.isMultipart()) {
     return readMultipart(request, maxImages);
   }
@@ -87,6 +110,7 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   let fileCount = 0;
   let total = 0;
   let misplaced: string | undefined;
+  let textImage = false;
 
   try {
     for await (const part of request.parts()) {
@@ -105,6 +129,10 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
         continue;
       }
       total += String(part.value).length;
+      if (part.fieldname === IMAGE_FIELD) {
+        textImage = true;
+        continue;
+      }
       // Kept like a repeated query parameter: `-F layer=a -F layer=b` is `?layer=a&layer=b`.
       fields[part.fieldname] = [...(fields[part.fieldname] ?? []), String(part.value)];
     }
@@ -121,6 +149,9 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   }
   if (misplaced !== undefined) {
     throw new UnexpectedFileFieldError(misplaced);
+  }
+  if (textImage) {
+    throw new ImageNotAFileError('text field');
   }
   if (imageCount > maxImages) {
     throw new TooManyImagesError(imageCount, maxImages);

@@ -3,14 +3,17 @@ import { ViewLimitExceededError } from '../errors/view-limit-exceeded.error';
 import { encodeNpy } from '../imaging/npy.codec';
 import { tensorToJson } from '../imaging/tensor-json.encoder';
 import type { JobAnswer } from '../jobs/job.types';
-import type { ChannelOrder } from './channel-selection';
+import { selectChannels, type ChannelOrder } from './channel-selection';
 import type { ColormapFn } from './colormap.port';
 import { featureMapSection, type FeatureMap } from './feature-map.tiles';
+import { formatIndexRuns } from './index-runs';
 import { encodeLabelledPng } from './png.encoder';
 import { composeGrid } from './tile-grid';
 
 /** Most channels drawn per layer. */
 export const MAX_FEATURE_MAP_CHANNELS = 1024;
+/** Channels drawn per layer when the caller gives no limit (a tensor then keeps them all). */
+export const DEFAULT_FEATURE_MAP_CHANNELS = 64;
 
 export type ViewFormat = 'png' | 'npy' | 'json';
 
@@ -27,14 +30,18 @@ export interface FeatureMapRequest {
   readonly model: string;
   readonly format: ViewFormat;
   readonly order: ChannelOrder;
-  readonly limit: number;
+  /** Channels kept per layer; not given: DEFAULT_FEATURE_MAP_CHANNELS in a picture, all in a tensor. */
+  readonly limit?: number;
   readonly colormap: ColormapFn;
   readonly colormapName: string;
   readonly minTileSize: number;
   readonly columns?: number;
 }
 
-/** The answer to a feature-map request: a labelled PNG grid, or the raw tensors (.npy for one layer, JSON). */
+/**
+ * The answer to a feature-map request: a labelled PNG grid, or the raw tensors
+ * (.npy for one layer, JSON) of the same channels in the same order.
+ */
 export async function featureMapAnswer(
   request: FeatureMapRequest,
   layers: readonly LayerActivationTensor[],
@@ -43,23 +50,72 @@ export async function featureMapAnswer(
     case 'png':
       return pngAnswer(request, layers);
     case 'npy':
-      return npyAnswer(layers);
+      return npyAnswer(request, layers);
     case 'json':
       return {
         type: 'json',
         body: {
           model: request.model,
-          layers: layers.map((layer) => ({
-            layer: layer.value,
-            node: layer.node,
-            ...tensorToJson(layer.data, layer.dims),
-          })),
+          order: request.order,
+          layers: layers.map((layer) => {
+            const kept = keptChannels(layer, request);
+            return {
+              layer: layer.value,
+              node: layer.node,
+              channels: kept.indices,
+              channelCount: kept.of,
+              ...tensorToJson(kept.data, kept.dims),
+            };
+          }),
         },
       };
   }
 }
 
-function npyAnswer(layers: readonly LayerActivationTensor[]): JobAnswer {
+/** The channels a tensor answer holds, by index into the layer's channels, and their values. */
+export interface KeptChannels {
+  readonly indices: number[];
+  /** The layer's channel count. */
+  readonly of: number;
+  /** [1, indices.length, H, W]. */
+  readonly dims: number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * The channels the picture would show (selectChannels: the first `limit`, or
+ * the `limit` of highest mean, highest first), all of them without a limit,
+ * copied out in that order (a view of the data when they are its first ones).
+ */
+export function keptChannels(
+  layer: LayerActivationTensor,
+  request: Pick<FeatureMapRequest, 'order' | 'limit'>,
+): KeptChannels {
+  const [batch = 1, channels = 1, ...spatial] = layer.dims;
+  const plane = spatial.reduce((a, b) => a * b, 1);
+  const indices = selectChannels(
+    layer.data,
+    channels,
+    plane,
+    request.order,
+    request.limit ?? channels,
+  );
+  const dims = [batch, indices.length, ...spatial];
+  if (indices.every((channel, k) => channel === k)) {
+    return { indices, of: channels, dims, data: layer.data.subarray(0, indices.length * plane) };
+  }
+
+  const data = new Float32Array(indices.length * plane);
+  indices.forEach((channel, k) => {
+    data.set(layer.data.subarray(channel * plane, (channel + 1) * plane), k * plane);
+  });
+  return { indices, of: channels, dims, data };
+}
+
+function npyAnswer(
+  request: FeatureMapRequest,
+  layers: readonly LayerActivationTensor[],
+): JobAnswer {
   const [only] = layers;
   if (only === undefined || layers.length > 1) {
     throw new InvalidParameterError(
@@ -68,11 +124,19 @@ function npyAnswer(layers: readonly LayerActivationTensor[]): JobAnswer {
       'npy',
     );
   }
+  const kept = keptChannels(only, request);
   return {
     type: 'binary',
     contentType: 'application/x-npy',
-    data: encodeNpy(only.data, only.dims),
-    metadata: { layer: only.value, shape: only.dims.join('x'), dtype: 'float32' },
+    data: encodeNpy(kept.data, kept.dims),
+    metadata: {
+      layer: only.value,
+      shape: kept.dims.join('x'),
+      dtype: 'float32',
+      channels: formatIndexRuns(kept.indices),
+      channels_shown: `${kept.indices.length}/${kept.of}`,
+      order: request.order,
+    },
   };
 }
 
@@ -80,17 +144,18 @@ async function pngAnswer(
   request: FeatureMapRequest,
   layers: readonly LayerActivationTensor[],
 ): Promise<JobAnswer> {
-  if (request.limit > MAX_FEATURE_MAP_CHANNELS) {
+  const limit = request.limit ?? DEFAULT_FEATURE_MAP_CHANNELS;
+  if (limit > MAX_FEATURE_MAP_CHANNELS) {
     throw new ViewLimitExceededError(
       'limit',
       MAX_FEATURE_MAP_CHANNELS,
-      request.limit,
+      limit,
       'channels per layer',
     );
   }
   const view = {
     order: request.order,
-    limit: request.limit,
+    limit,
     colormap: request.colormap,
     colormapName: request.colormapName,
     minTileSize: request.minTileSize,

@@ -51,9 +51,11 @@ export function resolveFeatureMapLayer(
 }
 
 /**
- * The spatial layers a caller names (value or node name), in the order named,
- * duplicates dropped; `fallback` when none is named. With the model's values,
- * a name that is a value but not a spatial layer is told apart from an unknown one.
+ * The spatial layers a caller names (value or node name), in the order named;
+ * a layer named twice, by the same name or by its value and its node name,
+ * is kept once, where it was first named; `fallback` when none is named.
+ * With the model's values, a name that is a value but not a spatial layer is
+ * told apart from an unknown one.
  * @throws LayerNotFoundError, LayerNotSpatialError, ViewLimitExceededError
  */
 export function resolveFeatureMapLayers(
@@ -65,14 +67,6 @@ export function resolveFeatureMapLayers(
 ): TargetableLayer[] {
   const names =
     requested.length > 0 ? [...new Set(requested)] : fallback === undefined ? [] : [fallback];
-  if (names.length > MAX_FEATURE_MAP_LAYERS) {
-    throw new ViewLimitExceededError(
-      'layers',
-      MAX_FEATURE_MAP_LAYERS,
-      names.length,
-      'layers per request',
-    );
-  }
   if (names.length === 0) {
     throw new LayerNotFoundError(
       '(none given)',
@@ -81,5 +75,20 @@ export function resolveFeatureMapLayers(
     );
   }
 
-  return names.map((name) => resolveFeatureMapLayer(available, name, values, parameter));
+  const layers = new Map<string, TargetableLayer>();
+  for (const name of names) {
+    const layer = resolveFeatureMapLayer(available, name, values, parameter);
+    if (!layers.has(layer.value)) {
+      layers.set(layer.value, layer);
+    }
+  }
+  if (layers.size > MAX_FEATURE_MAP_LAYERS) {
+    throw new ViewLimitExceededError(
+      'layers',
+      MAX_FEATURE_MAP_LAYERS,
+      layers.size,
+      'layers per request',
+    );
+  }
+  return [...layers.values()];
 }

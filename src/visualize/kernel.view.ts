@@ -6,7 +6,8 @@ import type { JobAnswer } from '../jobs/job.types';
 import type { ModelProto } from '../onnx/onnx.types';
 import type { ViewFormat } from './feature-map.answer';
 import { resolveConvolution, type ResolvedConvolution } from './kernel-layer.resolver';
-import { kernelSection, type KernelView } from './kernel.tiles';
+import { formatIndexRuns } from './index-runs';
+import { kernelSection, type ConvWeights, type KernelView } from './kernel.tiles';
 import { encodeLabelledPng } from './png.encoder';
 import { composeGrid } from './tile-grid';
 
@@ -29,39 +30,78 @@ export interface KernelRequest {
 /**
  * A convolution's kernels: a PNG grid (colour tiles for a convolution that reads
  * the 3-channel input image, else a zero-centred diverging tile per (output,
- * input) pair), or the weight tensor exactly as stored (.npy or JSON).
+ * input) pair), or the weight tensor as stored (.npy or JSON), cut to the first
+ * `outLimit` filters and `inLimit` input channels when they are given.
  */
 export async function kernelAnswer(model: ModelProto, request: KernelRequest): Promise<JobAnswer> {
   const conv = resolveConvolution(model, request.layer);
-  const { data, dims } = conv.weights;
-
-  switch (request.format) {
-    case 'npy':
-      return {
-        type: 'binary',
-        contentType: 'application/x-npy',
-        data: encodeNpy(data, dims),
-        metadata: {
-          layer: conv.layer,
-          initializer: conv.initializer,
-          shape: dims.join('x'),
-          dtype: 'float32',
-        },
-      };
-    case 'json':
-      return {
-        type: 'json',
-        body: {
-          model: request.model,
-          layer: conv.layer,
-          initializer: conv.initializer,
-          group: conv.group,
-          ...tensorToJson(data, dims),
-        },
-      };
-    case 'png':
-      return kernelPng(conv, request);
+  if (request.format === 'png') {
+    return kernelPng(conv, request);
   }
+
+  const kept = keptKernels(conv.weights, request);
+  const stored = conv.weights.dims;
+  if (request.format === 'npy') {
+    return {
+      type: 'binary',
+      contentType: 'application/x-npy',
+      data: encodeNpy(kept.data, kept.dims),
+      metadata: {
+        layer: conv.layer,
+        initializer: conv.initializer,
+        shape: kept.dims.join('x'),
+        dtype: 'float32',
+        out_channels: formatIndexRuns(kept.outChannels),
+        in_channels: formatIndexRuns(kept.inChannels),
+        stored_shape: stored.join('x'),
+      },
+    };
+  }
+  return {
+    type: 'json',
+    body: {
+      model: request.model,
+      layer: conv.layer,
+      initializer: conv.initializer,
+      group: conv.group,
+      outChannels: kept.outChannels,
+      inChannels: kept.inChannels,
+      storedShape: [...stored],
+      ...tensorToJson(kept.data, kept.dims),
+    },
+  };
+}
+
+/** The part of a weight tensor a tensor answer holds, and which filters and input channels it is. */
+export interface KeptKernels {
+  readonly outChannels: number[];
+  readonly inChannels: number[];
+  readonly dims: [number, number, number, number];
+  readonly data: Float32Array;
+}
+
+/** weights[:outLimit, :inLimit] (all of an axis whose limit is not given), in C order. */
+export function keptKernels(
+  weights: ConvWeights,
+  limits: Pick<KernelRequest, 'outLimit' | 'inLimit'>,
+): KeptKernels {
+  const [outs, ins, kh, kw] = weights.dims;
+  const outKept = Math.min(outs, limits.outLimit ?? outs);
+  const inKept = Math.min(ins, limits.inLimit ?? ins);
+  const area = kh * kw;
+  const outChannels = Array.from({ length: outKept }, (_, o) => o);
+  const inChannels = Array.from({ length: inKept }, (_, i) => i);
+  const dims: KeptKernels['dims'] = [outKept, inKept, kh, kw];
+  if (inKept === ins) {
+    return { outChannels, inChannels, dims, data: weights.data.subarray(0, outKept * ins * area) };
+  }
+
+  const data = new Float32Array(outKept * inKept * area);
+  for (let o = 0; o < outKept; o++) {
+    const from = o * ins * area;
+    data.set(weights.data.subarray(from, from + inKept * area), o * inKept * area);
+  }
+  return { outChannels, inChannels, dims, data };
 }
 
 /** What the picture shows: how many filters and input channels, and whether as colour. */

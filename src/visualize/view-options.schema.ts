@@ -3,14 +3,25 @@ import { z } from 'zod';
 import { InvalidParameterError } from '../errors/invalid-parameter.error';
 import { COLORMAP_NAMES } from '../imaging/colormap.names';
 
-/** Options of a feature-map job, as the job carries them (already typed by the transport). */
+/** What the pictures use when the caller does not say. */
+export const PICTURE_DEFAULTS = {
+  colormap: 'viridis',
+  featureMapTile: 64,
+  kernelTile: 24,
+} as const;
+
+/**
+ * Options of a feature-map job, as the job carries them (already typed by the
+ * transport); null stands for "not given": a limit not given is 64 channels
+ * in a picture and every channel in a tensor.
+ */
 export const featureMapOptionsSchema = z.object({
   layers: z.array(z.string().min(1)).default([]),
   order: z.enum(['index', 'mean'], { error: 'index or mean' }).default('index'),
-  limit: z.number({ error: 'a positive integer' }).int().min(1).default(64),
+  limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
   colormap: z
     .enum(COLORMAP_NAMES, { error: `one of ${COLORMAP_NAMES.join(', ')}` })
-    .default('viridis'),
+    .default(PICTURE_DEFAULTS.colormap),
   format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
   columns: z
     .number({ error: 'an integer from 1 to 64' })
@@ -19,7 +30,12 @@ export const featureMapOptionsSchema = z.object({
     .max(64)
     .nullable()
     .default(null),
-  tile: z.number({ error: 'an integer from 8 to 256' }).int().min(8).max(256).default(64),
+  tile: z
+    .number({ error: 'an integer from 8 to 256' })
+    .int()
+    .min(8)
+    .max(256)
+    .default(PICTURE_DEFAULTS.featureMapTile),
 });
 
 export type FeatureMapOptions = z.infer<typeof featureMapOptionsSchema>;
@@ -37,7 +53,12 @@ export const kernelOptionsSchema = z.object({
   format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
   out_limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
   in_limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
-  tile: z.number({ error: 'an integer from 4 to 128' }).int().min(4).max(128).default(24),
+  tile: z
+    .number({ error: 'an integer from 4 to 128' })
+    .int()
+    .min(4)
+    .max(128)
+    .default(PICTURE_DEFAULTS.kernelTile),
 });
 
 export type KernelOptions = z.infer<typeof kernelOptionsSchema>;

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
 import { COLORMAP_NAMES } from '../imaging/colormap.names';
+import {
+  FEATURE_MAP_PICTURE_OPTIONS,
+  KERNEL_PICTURE_OPTIONS,
+  refusePictureOptions,
+} from './picture-options';
+import { PICTURE_DEFAULTS } from './view-options.schema';
 
 /**
  * The caller-facing parameters of the four views, as text (query string, form
@@ -25,14 +31,13 @@ export const featureMapParameters = z.object({
   layer: listParameter.optional(),
   layers: listParameter.optional(),
   order: z.enum(['index', 'mean'], { error: 'index or mean' }).default('index'),
-  // No upper bound here: a limit beyond MAX_FEATURE_MAP_CHANNELS is VIEW_LIMIT_EXCEEDED.
-  limit: integer('a positive integer', 1).default(64),
-  colormap: z
-    .enum(COLORMAP_NAMES, { error: `one of ${COLORMAP_NAMES.join(', ')}` })
-    .default('viridis'),
+  // No upper bound here: a picture's limit beyond MAX_FEATURE_MAP_CHANNELS is VIEW_LIMIT_EXCEEDED.
+  limit: integer('a positive integer', 1).optional(),
+  // The picture-only options have no default here, so that a tensor answer can tell them given.
+  colormap: z.enum(COLORMAP_NAMES, { error: `one of ${COLORMAP_NAMES.join(', ')}` }).optional(),
   format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
   columns: integer('an integer from 1 to 64', 1, 64).optional(),
-  tile: integer('an integer from 8 to 256', 8, 256).default(64),
+  tile: integer('an integer from 8 to 256', 8, 256).optional(),
 });
 
 export const kernelParameters = z.object({
@@ -40,7 +45,7 @@ export const kernelParameters = z.object({
   format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
   out_limit: integer('a positive integer', 1).optional(),
   in_limit: integer('a positive integer', 1).optional(),
-  tile: integer('an integer from 4 to 128', 4, 128).default(24),
+  tile: integer('an integer from 4 to 128', 4, 128).optional(),
 });
 
 export const histogramParameters = z.object({
@@ -54,27 +59,42 @@ export const predictionImageParameters = z.object({
   top_k: integer('an integer from 1 to 20', 1, 20).default(5),
 });
 
-/** Feature-map job options from validated parameters. */
-export function featureMapJobOptions(p: z.infer<typeof featureMapParameters>) {
+/**
+ * Feature-map job options from validated parameters; picture-only options
+ * given with a tensor answer are refused here, before a job is queued.
+ * @param format the format as the caller named it, when the transport renamed it (gRPC `tensor`)
+ */
+export function featureMapJobOptions(
+  p: z.infer<typeof featureMapParameters>,
+  format: string = p.format,
+) {
+  refusePictureOptions(p, FEATURE_MAP_PICTURE_OPTIONS, format);
+
   return {
     layers: [...(p.layer ?? []), ...(p.layers ?? [])],
     order: p.order,
-    limit: p.limit,
-    colormap: p.colormap,
+    limit: p.limit ?? null,
+    colormap: p.colormap ?? PICTURE_DEFAULTS.colormap,
     format: p.format,
     columns: p.columns ?? null,
-    tile: p.tile,
+    tile: p.tile ?? PICTURE_DEFAULTS.featureMapTile,
   };
 }
 
-/** Kernels job options from validated parameters. */
-export function kernelJobOptions(p: z.infer<typeof kernelParameters>) {
+/**
+ * Kernels job options from validated parameters; `tile` given with a tensor
+ * answer is refused here, before a job is queued.
+ * @param format the format as the caller named it, when the transport renamed it (gRPC `tensor`)
+ */
+export function kernelJobOptions(p: z.infer<typeof kernelParameters>, format: string = p.format) {
+  refusePictureOptions(p, KERNEL_PICTURE_OPTIONS, format);
+
   return {
     layer: p.layer ?? null,
     format: p.format,
     out_limit: p.out_limit ?? null,
     in_limit: p.in_limit ?? null,
-    tile: p.tile,
+    tile: p.tile ?? PICTURE_DEFAULTS.kernelTile,
   };
 }
 

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import sharp from 'sharp';
 import request from 'supertest';
@@ -133,6 +134,46 @@ describe('image intake over HTTP', () => {
       code: 'UNSUPPORTED_MEDIA_TYPE',
       message: `a request body without a Content-Type ${ACCEPTED}`,
     });
+  });
+
+  const UNCOMPRESSED =
+    'is not supported: send the request body uncompressed, without a Content-Encoding header (image formats are compressed already)';
+
+  it.each(['gzip', 'br', 'deflate', 'GZIP', 'identity, gzip'])(
+    'should answer 415 UNSUPPORTED_MEDIA_TYPE for a raw body with Content-Encoding: %s, saying to send it uncompressed',
+    async (encoding) => {
+      const response = await inject(
+        { 'content-type': 'image/png', 'content-encoding': encoding },
+        gzipSync(await examplePng()),
+      );
+
+      expect(response.statusCode).toBe(415);
+      expect(response.json().error).toEqual({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `Content-Encoding ${JSON.stringify(encoding)} ${UNCOMPRESSED}`,
+        details: { received: encoding, accepted: ['identity'] },
+      });
+    },
+  );
+
+  it('should refuse a compressed multipart form without reading it, closing the connection', async () => {
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .set('Content-Encoding', 'gzip')
+      .attach('image', await examplePng(), 'a.png');
+
+    expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(response.body.error.message).toBe(`Content-Encoding "gzip" ${UNCOMPRESSED}`);
+    expect(response.headers.connection).toBe('close');
+  });
+
+  it('should take a body with Content-Encoding: identity as it is', async () => {
+    const response = await inject(
+      { 'content-type': 'image/png', 'content-encoding': 'identity' },
+      await examplePng(),
+    );
+
+    expect(response.statusCode).toBe(200);
   });
 
   it('should answer 400 BAD_REQUEST, a documented code, when the body is shorter than its Content-Length', async () => {
@@ -391,6 +432,41 @@ describe('image fields', () => {
       .attach('foo', Buffer.from('anything'), 'notes.txt');
 
     expectMisplaced(response, 'foo');
+  });
+
+  const expectTextImage = (response: request.Response, source: string) => {
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual({
+      code: 'INVALID_PARAMETER',
+      message: `the field "image" must be a file upload (curl -F image=@file.png), but it came as a ${source}`,
+      details: { parameter: 'image', received: source },
+    });
+  };
+
+  it('should say that "image" must be a file when it came as text beside an image file', async () => {
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .attach('image', await examplePng(), 'a.png')
+      .field('image', 'hello');
+
+    expectTextImage(response, 'text field');
+  });
+
+  it('should say that "image" must be a file when it came only as text, not that no image came', async () => {
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .field('image', 'boot.png')
+      .field('top_k', '3');
+
+    expectTextImage(response, 'text field');
+  });
+
+  it('should say that "image" must be a file when it came in the query string', async () => {
+    const response = await request(app().getHttpServer())
+      .post(`${PREDICT}?image=boot.png`)
+      .attach('image', await examplePng(), 'a.png');
+
+    expectTextImage(response, 'query parameter');
   });
 
   it('should take a batch from the repeated field "image"', async () => {

@@ -6,7 +6,7 @@ import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 import { asQuery, restFormat, viewResponse, type FeatureMapsRequest } from './view-messages';
 
-/** FeatureMaps: the same 'feature-maps' job as POST /v1/models/{name}/feature-maps; format=tensor gives the raw activations. */
+/** FeatureMaps: the same 'feature-maps' job as POST /v1/models/{name}/feature-maps; format=tensor gives the activations of the channels order and limit keep. */
 export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
   constructor(private readonly services: AppServices) {}
 
@@ -18,7 +18,8 @@ export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
       maxBytes: config.maxUploadBytes,
     });
     const query = asQuery({ ...request, format: restFormat(request.format) }, ['image', 'model']);
-    const options = featureMapJobOptions(parseParameters(featureMapParameters, query));
+    const p = parseParameters(featureMapParameters, query);
+    const options = featureMapJobOptions(p, request.format === 'tensor' ? 'tensor' : p.format);
 
     const { jobId, answer } = await runJobForCall(
       jobs,

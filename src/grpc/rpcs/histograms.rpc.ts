@@ -1,5 +1,6 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
+import { parseIndexRuns } from '../../visualize/index-runs';
 import { histogramJobOptions, histogramParameters } from '../../visualize/view-parameters.schema';
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
@@ -8,7 +9,11 @@ import { asQuery, type HistogramsRequest } from './view-messages';
 
 interface HistogramJson {
   readonly batchNorm: { readonly mode: string; readonly note: string };
+  readonly layersTotal: number;
+  readonly omittedLayers: readonly string[];
+  readonly omittedNote?: string;
   readonly layers: readonly {
+    readonly index: number;
     readonly layer: string;
     readonly value: string;
     readonly opType: string;
@@ -35,11 +40,22 @@ export class HistogramsRpc implements UnaryRpc<HistogramsRequest> {
     );
 
     if (answer.type === 'binary') {
-      return { png: answer.data, layers: [], batch_norm: p.batch_norm, batch_norm_note: '' };
+      const { metadata } = answer;
+      return {
+        png: answer.data,
+        layers: [],
+        batch_norm: p.batch_norm,
+        batch_norm_note: '',
+        layers_total: Number(metadata.layers_total),
+        layer_indices: parseIndexRuns(String(metadata.layer_indices)),
+        layers_omitted: Number(metadata.layers_omitted),
+        omitted_note: String(metadata.omitted_note ?? ''),
+      };
     }
     const body = answer.body as HistogramJson;
     return {
       layers: body.layers.map((layer) => ({
+        index: layer.index,
         layer: layer.layer,
         value: layer.value,
         op_type: layer.opType,
@@ -51,6 +67,10 @@ export class HistogramsRpc implements UnaryRpc<HistogramsRequest> {
       })),
       batch_norm: body.batchNorm.mode,
       batch_norm_note: body.batchNorm.note,
+      layers_total: body.layersTotal,
+      layer_indices: body.layers.map((layer) => layer.index),
+      layers_omitted: body.omittedLayers.length,
+      omitted_note: body.omittedNote ?? '',
     };
   }
 }

@@ -6,7 +6,7 @@ import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
 import { asQuery, viewResponse, type KernelsRequest } from './view-messages';
 
-/** Kernels: the same 'kernels' job as GET /v1/models/{name}/kernels; format=tensor gives the weights as stored. */
+/** Kernels: the same 'kernels' job as GET /v1/models/{name}/kernels; format=tensor gives the weights as stored, cut by out_limit and in_limit. */
 export class KernelsRpc implements UnaryRpc<KernelsRequest> {
   constructor(private readonly services: AppServices) {}
 
@@ -15,11 +15,12 @@ export class KernelsRpc implements UnaryRpc<KernelsRequest> {
     const model = requestModel(models, request.model, config.defaultModel);
     const format = request.format === 'tensor' ? 'npy' : request.format;
     const p = parseParameters(kernelParameters, asQuery({ ...request, format }, ['model']));
+    const options = kernelJobOptions(p, request.format === 'tensor' ? 'tensor' : p.format);
 
     const { jobId, answer } = await runJobForCall(
       jobs,
       call,
-      { kind: 'kernels', model, images: [], options: kernelJobOptions(p) },
+      { kind: 'kernels', model, images: [], options },
       jobCallLimits(config),
       logger,
     );

@@ -40,6 +40,8 @@ export interface PredictionImageRequest {
 export interface NamedTensor {
   readonly layer: string;
   readonly tensor: { readonly data: Buffer; readonly shape: number[]; readonly dtype: string };
+  /** Feature maps: the layer's channels the tensor holds, in its order. */
+  readonly channels?: number[];
 }
 
 export interface ViewResponse {
@@ -84,13 +86,38 @@ export function viewResponse(answer: JobAnswer, jobId = ''): ViewResponse {
     }
     return { png: answer.data, tensors: [], attributes, job_id: jobId };
   }
-  return { tensors: jsonTensors(answer.body), attributes: {}, job_id: jobId };
+  return {
+    tensors: jsonTensors(answer.body),
+    attributes: jsonAttributes(answer.body),
+    job_id: jobId,
+  };
 }
 
 interface JsonTensor {
   readonly layer: string;
   readonly shape: number[];
   readonly data: number[];
+  /** Feature maps: the channels kept, and how many the layer has. */
+  readonly channels?: number[];
+  readonly channelCount?: number;
+}
+
+/** What the headers of a feature-map answer say, from its JSON: layers, channels kept of each, their order. */
+function jsonAttributes(body: unknown): Record<string, string> {
+  const document = body as { order?: string; layers?: JsonTensor[] };
+  if (document.layers === undefined) {
+    return {};
+  }
+  return {
+    layers: document.layers.map((item) => item.layer).join(','),
+    channels_shown: document.layers
+      .map(
+        (item) =>
+          `${item.channels?.length ?? item.shape[1] ?? 0}/${item.channelCount ?? item.shape[1] ?? 0}`,
+      )
+      .join(','),
+    ...(document.order === undefined ? {} : { order: document.order }),
+  };
 }
 
 /** Feature-map JSON ({layers: [...]}) or kernel JSON (one tensor) as float32 tensors; float32 -> double -> float32 is exact. */
@@ -104,6 +131,7 @@ function jsonTensors(body: unknown): NamedTensor[] {
     return {
       layer: item.layer,
       tensor: { data: Buffer.from(values.buffer), shape: item.shape, dtype: 'float32' },
+      ...(item.channels === undefined ? {} : { channels: item.channels }),
     };
   });
 }

@@ -76,7 +76,7 @@ export class FeatureMapsHandler implements JobHandler {
         model: loaded.name,
         format: options.format,
         order: options.order,
-        limit: options.limit,
+        ...(options.limit === null ? {} : { limit: options.limit }),
         colormap: (v) => colorize(v, options.colormap),
         colormapName: options.colormap,
         minTileSize: options.tile,

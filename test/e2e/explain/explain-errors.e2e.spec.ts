@@ -106,7 +106,34 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       'CLASS_NOT_FOUND',
       /Parameter target: expected a class index from 0 to 9, a label, top1 or topk:N, got "10"/,
     ],
-    ['an unknown label', { target: 'Hat' }, 404, 'LABEL_NOT_FOUND', /Ankle boot\), got "Hat"/],
+    [
+      'an unknown label, quoting the labels',
+      { target: 'Hat' },
+      404,
+      'LABEL_NOT_FOUND',
+      /\("T-shirt\/top", "Trouser", .*, "Ankle boot"\), got "Hat"$/,
+    ],
+    [
+      'a label near one of the model, suggesting it',
+      { target: 'sneakers' },
+      404,
+      'LABEL_NOT_FOUND',
+      /, got "sneakers"; did you mean "Sneaker"\?$/,
+    ],
+    [
+      'an unknown method in another case, listing the methods',
+      { method: 'GradCam2' },
+      400,
+      'INVALID_PARAMETER',
+      /^parameter "method" must be one of cam, gradcam, .*; received "GradCam2"$/,
+    ],
+    [
+      'an unknown boolean word',
+      { async: 'Maybe' },
+      400,
+      'INVALID_PARAMETER',
+      /^parameter "async" must be one of true, false, 1, 0, yes, no; received "Maybe"$/,
+    ],
     [
       'cam on a layer not followed by global pooling then a linear layer',
       { method: 'cam', layer: '/model/MaxPool_output_0' },
@@ -253,6 +280,33 @@ describe('explanation errors: stable codes, statuses and messages', () => {
     ['heatmap with a colormap', '/gradcam?output=heatmap&colormap=gray&format=json'],
   ])('%s should be accepted', async (_, url) => {
     await postImages(app, url, [boot]).expect(200);
+  });
+
+  it('should take the fixed words of the parameters in any case and report them in lower case', async () => {
+    const response = await postImages(
+      app,
+      '/v1/explain?method=HiResCAM&output=Tensor&format=JSON&resolution=LAYER&score=Probability',
+      [boot],
+      { aug_smooth: 'FALSE', eigen_smooth: 'No', async: 'False' },
+    ).expect(200);
+
+    expect(response.body).toMatchObject({ method: 'hirescam', score_kind: 'probability' });
+    expect(response.body.tensor.shape).toEqual([14, 14]); // resolution=layer, not the 28x28 image
+  });
+
+  it('should report a method given in capitals in lower case in the headers of a PNG answer', async () => {
+    const response = await postImages(app, '/gradcam?method=GRADCAM%2B%2B&colormap=Viridis', [
+      boot,
+    ]).expect(200);
+
+    expect(response.headers['content-type']).toBe('image/png');
+    expect(response.headers['x-cnn-lens-method']).toBe('gradcam++');
+  });
+
+  it('async=TRUE should answer 202 as async=true does', async () => {
+    const response = await postImages(app, '/gradcam?async=TRUE', [boot]).expect(202);
+
+    expect(response.headers.location).toMatch(/^\/v1\/jobs\//);
   });
 
   it('a request without an image should answer 400 IMAGE_MISSING', async () => {

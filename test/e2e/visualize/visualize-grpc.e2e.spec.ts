@@ -18,6 +18,26 @@ import { readOnnxFile, type OnnxFile } from './onnx-file.reader';
 interface NamedTensor {
   layer: string;
   tensor: { data: Buffer; shape: number[]; dtype: string };
+  channels?: number[];
+}
+
+const floats = (tensor: NamedTensor['tensor']): number[] =>
+  Array.from(new Float32Array(Uint8Array.from(tensor.data).buffer));
+
+/** The channels of highest mean of a [1, C, H, W] tensor, highest first (ties: lower index first). */
+function strongestChannels(tensor: NamedTensor['tensor'], limit: number): number[] {
+  const [, channels, height, width] = tensor.shape.map(Number);
+  const plane = height * width;
+  const values = floats(tensor);
+  const means = Array.from({ length: channels }, (_, c) => {
+    let sum = 0;
+    for (let p = 0; p < plane; p++) {
+      sum += values[c * plane + p];
+    }
+    return sum / plane;
+  });
+  const indices = means.map((_, c) => c).sort((a, b) => means[b] - means[a] || a - b);
+  return indices.slice(0, limit);
 }
 
 interface ViewResponse {
@@ -69,6 +89,80 @@ describe('after-training views over gRPC (embedded mode)', () => {
       28,
     ]);
     expect(first.data.length).toBe(4 * first.shape.map(Number).reduce((a, b) => a * b, 1));
+  });
+
+  it('FeatureMaps keeps in a tensor the channels order and limit choose, and lists them', async () => {
+    const full = await grpc.client.call<ViewResponse>('FeatureMaps', {
+      image,
+      layers: ['features'],
+      format: 'tensor',
+    });
+    const cut = await grpc.client.call<ViewResponse>('FeatureMaps', {
+      image,
+      layers: ['features'],
+      format: 'tensor',
+      order: 'mean',
+      limit: 4,
+    });
+
+    const whole = full.tensors![0].tensor;
+    const [, channels, height, width] = whole.shape.map(Number);
+    const kept = strongestChannels(whole, 4);
+    expect(kept).not.toEqual([0, 1, 2, 3]);
+    const plane = height * width;
+    const [only] = cut.tensors!;
+    expect(only.channels).toEqual(kept);
+    expect(only.tensor.shape.map(Number)).toEqual([1, 4, height, width]);
+    expect(floats(only.tensor)).toEqual(
+      kept.flatMap((c) => floats(whole).slice(c * plane, (c + 1) * plane)),
+    );
+    expect(full.tensors![0].channels).toEqual(Array.from({ length: channels }, (_, c) => c));
+    expect(cut.attributes).toMatchObject({ channels_shown: `4/${channels}`, order: 'mean' });
+  });
+
+  it('FeatureMaps and Kernels refuse picture-only options with format=tensor', async () => {
+    const colormap = await rejection(
+      grpc.client.call('FeatureMaps', { image, format: 'tensor', colormap: 'jet' }),
+    );
+    const tile = await rejection(grpc.client.call('Kernels', { format: 'tensor', tile: 12 }));
+
+    for (const [refused, option, received] of [
+      [colormap, 'colormap', '"jet"'],
+      [tile, 'tile', '12'],
+    ] as const) {
+      expect(refused.code).toBe(status.INVALID_ARGUMENT);
+      expect(refused.metadata.get('error-code')).toEqual(['INVALID_PARAMETER']);
+      expect(refused.details).toBe(
+        `parameter "${option}" does not apply to format tensor: expected it only with format png (it only changes how the picture is drawn; a tensor answer holds the values themselves); received ${received}`,
+      );
+    }
+  });
+
+  it('Kernels cuts the tensor to out_limit filters and in_limit inputs', async () => {
+    const conv = onnx.nodes.filter((node) => node.opType === 'Conv')[1];
+    const weight = onnx.initializers.get(conv.input[1])!;
+    const [, inputs, kh, kw] = weight.dims;
+    const response = await grpc.client.call<ViewResponse>('Kernels', {
+      layer: conv.name,
+      format: 'tensor',
+      out_limit: 2,
+      in_limit: 2,
+    });
+
+    const tensor = response.tensors![0].tensor;
+    expect(tensor.shape.map(Number)).toEqual([2, 2, kh, kw]);
+    const area = kh * kw;
+    const expected = [0, 1].flatMap((o) =>
+      [0, 1].flatMap((i) =>
+        Array.from(weight.data.subarray((o * inputs + i) * area, (o * inputs + i + 1) * area)),
+      ),
+    );
+    expect(floats(tensor)).toEqual(expected);
+    expect(response.attributes).toMatchObject({
+      out_channels: '0-1',
+      in_channels: '0-1',
+      stored_shape: weight.dims.join('x'),
+    });
   });
 
   it('Kernels returns the weight tensor exactly as stored', async () => {

@@ -44,4 +44,13 @@ describe('job options of an explanation', () => {
       expect.objectContaining({ code: 'INVALID_PARAMETER' }),
     );
   });
+
+  it('carry a repeated target as its list, and read it back as the same values', () => {
+    const given = explainParametersSchema.parse({ target: ['T-shirt, top', 'label:7'] });
+    const options = toJobOptions(given);
+
+    expect(options.target).toEqual(['T-shirt, top', 'label:7']);
+    expect(fromJobOptions(options).target).toEqual(['T-shirt, top', 'label:7']);
+    expect(fromJobOptions(toJobOptions(explainParametersSchema.parse({}))).target).toBe('top1');
+  });
 });

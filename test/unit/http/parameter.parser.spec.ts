@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
+import { explainParametersSchema } from '../../../src/explain/explain-parameters.schema';
 import { parseParameters } from '../../../src/http/parameter.parser';
 import { booleanParameter } from '../../../src/http/parameter.schemas';
-import { featureMapParameters } from '../../../src/visualize/view-parameters.schema';
+import {
+  featureMapParameters,
+  histogramParameters,
+} from '../../../src/visualize/view-parameters.schema';
 
 const schema = z
   .object({
@@ -61,5 +65,118 @@ describe('parseParameters', () => {
     expect(() => parseParameters(schema, { beta: ['1', '1'] })).toThrow(
       expect.objectContaining({ code: 'INVALID_PARAMETER' }),
     );
+  });
+
+  describe('fixed words', () => {
+    it('should take enums and booleans in any case and give back the schema spelling', () => {
+      expect(parseParameters(schema, { colormap: 'GRAY', async: 'TRUE' })).toEqual({
+        alpha: 0.5,
+        colormap: 'gray',
+        async: true,
+      });
+      expect(parseParameters(schema, { async: 'No' }).async).toBe(false);
+    });
+
+    it.each([
+      ['method', 'GradCAM', 'gradcam'],
+      ['method', 'GradCAM%2B%2B', 'gradcam++'],
+      ['method', 'Integrated-Gradients', 'integrated-gradients'],
+      ['output', 'Tensor', 'tensor'],
+      ['format', 'NPY', 'npy'],
+      ['colormap', 'Viridis', 'viridis'],
+      ['resolution', 'LAYER', 'layer'],
+      ['score', 'Probability', 'probability'],
+      ['baseline', 'Zeros', 'zeros'],
+    ])('should read the explanation parameter %s=%s as %s', (name, given, expected) => {
+      const parsed = parseParameters(explainParametersSchema, {
+        [name]: decodeURIComponent(given),
+      }) as Record<string, unknown>;
+
+      expect(parsed[name]).toBe(expected);
+    });
+
+    it.each(['aug_smooth', 'eigen_smooth', 'async'])(
+      'should read %s=TRUE and =Yes as true',
+      (name) => {
+        const upper = parseParameters(explainParametersSchema, { [name]: 'TRUE' });
+        const mixed = parseParameters(explainParametersSchema, { [name]: 'Yes' });
+
+        expect((upper as Record<string, unknown>)[name]).toBe(true);
+        expect((mixed as Record<string, unknown>)[name]).toBe(true);
+      },
+    );
+
+    it('should take the fixed words of the views in any case', () => {
+      expect(
+        parseParameters(featureMapParameters, { order: 'Mean', format: 'JSON', colormap: 'Gray' }),
+      ).toMatchObject({ order: 'mean', format: 'json', colormap: 'gray' });
+      expect(parseParameters(histogramParameters, { batch_norm: 'FOLDED' })).toMatchObject({
+        batch_norm: 'folded',
+      });
+    });
+
+    it('should fold the same word in two cases as one value', () => {
+      expect(parseParameters(schema, { colormap: ['Gray', 'gray'] }).colormap).toBe('gray');
+    });
+
+    it('should still refuse an unknown word, listing the valid ones', () => {
+      expect(() => parseParameters(explainParametersSchema, { method: 'GradCam2' })).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_PARAMETER',
+          message: expect.stringMatching(
+            /^parameter "method" must be one of cam, gradcam, gradcam\+\+, .*; received "GradCam2"$/,
+          ) as string,
+        }),
+      );
+      expect(() => parseParameters(explainParametersSchema, { async: 'maybe' })).toThrow(
+        expect.objectContaining({
+          message: 'parameter "async" must be one of true, false, 1, 0, yes, no; received "maybe"',
+        }),
+      );
+    });
+
+    it('should leave the case of free text alone', () => {
+      const parsed = parseParameters(explainParametersSchema, { layer: 'Conv1', target: 'Dog' });
+
+      expect(parsed.layer).toBe('Conv1');
+      expect(parsed.target).toBe('Dog');
+    });
+  });
+
+  describe('target, a list parameter', () => {
+    it('should keep one value as text and repeated values as a list, repeats included', () => {
+      expect(parseParameters(explainParametersSchema, { target: 'T-shirt, top' }).target).toBe(
+        'T-shirt, top',
+      );
+      expect(
+        parseParameters(explainParametersSchema, { target: ['T-shirt, top', '7'] }, { target: '7' })
+          .target,
+      ).toEqual(['T-shirt, top', '7', '7']);
+    });
+
+    it('should name the parameter, not the list item, when one value is too long', () => {
+      expect(() =>
+        parseParameters(explainParametersSchema, { target: ['7', 'x'.repeat(301)] }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_PARAMETER',
+          message: expect.stringMatching(
+            /^parameter "target" must be a class index, .*, of at most 300 characters; received \["7","x+"\]$/,
+          ) as string,
+        }),
+      );
+    });
+
+    it('should refuse more than 32 values', () => {
+      expect(() =>
+        parseParameters(explainParametersSchema, {
+          target: Array.from({ length: 33 }, (_, i) => String(i)),
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          message: expect.stringContaining('given at most 32 times; received ["0","1",') as string,
+        }),
+      );
+    });
   });
 });

@@ -74,6 +74,18 @@ describe('resolveFeatureMapLayer', () => {
     );
   });
 
+  it('keeps a layer named by its value and by its node once, where first named', () => {
+    const resolved = resolveFeatureMapLayers(layers, ['relu', 'c', 'r', 'conv', 'relu'], undefined);
+
+    expect(resolved.map((layer) => layer.value)).toEqual(['r', 'c']);
+  });
+
+  it('counts layers, not names, against the limit of 8 per request', () => {
+    const twice = ['c', 'conv', 'r', 'relu', 'c', 'conv', 'r', 'relu', 'c'];
+
+    expect(resolveFeatureMapLayers(layers, twice, undefined)).toHaveLength(2);
+  });
+
   it('without the model values, can only say a name is not a spatial layer', () => {
     expect(() => resolveFeatureMapLayers(layers, ['logits'], undefined)).toThrow(
       LayerNotFoundError,

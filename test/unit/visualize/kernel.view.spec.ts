@@ -1,6 +1,6 @@
 import type { NodeAttributeValue } from '../../../src/onnx/onnx.factory';
 import { resolveConvolution } from '../../../src/visualize/kernel-layer.resolver';
-import { kernelViewOf, type KernelRequest } from '../../../src/visualize/kernel.view';
+import { keptKernels, kernelViewOf, type KernelRequest } from '../../../src/visualize/kernel.view';
 import { buildTestModel, type TestNode } from '../../support/onnx-test-model.builder';
 
 const request: KernelRequest = { model: 'm', format: 'png', tile: 24, channelOrder: 'RGB' };
@@ -99,5 +99,33 @@ describe('kernelViewOf', () => {
     ]);
 
     expect(kernelViewOf(resolveConvolution(model, 'first'), request).colour).toBe(false);
+  });
+});
+
+describe('keptKernels', () => {
+  // w[o, i, u, v] = 1000 o + 100 i + 10 u + v: every value says where it sits
+  const dims = [4, 3, 2, 2] as const;
+  const data = Float32Array.from({ length: 4 * 3 * 2 * 2 }, (_, n) => {
+    const [o, i, u, v] = [Math.floor(n / 12), Math.floor(n / 4) % 3, Math.floor(n / 2) % 2, n % 2];
+    return 1000 * o + 100 * i + 10 * u + v;
+  });
+  const weights = { layer: 'conv', data, dims };
+
+  it('holds w[:out_limit, :in_limit] in C order', () => {
+    const kept = keptKernels(weights, { outLimit: 2, inLimit: 2 });
+
+    expect(kept.dims).toEqual([2, 2, 2, 2]);
+    expect(Array.from(kept.data)).toEqual([
+      0, 1, 10, 11, 100, 101, 110, 111, 1000, 1001, 1010, 1011, 1100, 1101, 1110, 1111,
+    ]);
+    expect(kept).toMatchObject({ outChannels: [0, 1], inChannels: [0, 1] });
+  });
+
+  it('keeps a whole axis whose limit is not given or is larger than it', () => {
+    const kept = keptKernels(weights, { inLimit: 9 });
+
+    expect(kept.dims).toEqual([4, 3, 2, 2]);
+    expect(Array.from(kept.data)).toEqual(Array.from(data));
+    expect(kept).toMatchObject({ outChannels: [0, 1, 2, 3], inChannels: [0, 1, 2] });
   });
 });
