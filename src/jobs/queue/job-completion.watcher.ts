@@ -1,5 +1,7 @@
 import type { QueueEvents } from 'bullmq';
 
+import { closeUnlessRedisAway } from './close-unless-redis-away';
+
 /** Whether a job has reached an end state, as read from Redis. */
 export type FinishCheck = () => Promise<boolean>;
 
@@ -29,7 +31,7 @@ export class JobCompletionWatcher {
 
   constructor(
     private readonly events: QueueEvents,
-    private readonly connection: { disconnect(): void },
+    private readonly connection: { disconnect(): void; readonly status: string },
     private readonly options: WatcherOptions,
   ) {
     const wake = ({ jobId }: { jobId: string }): void => this.wake(jobId);
@@ -87,9 +89,12 @@ export class JobCompletionWatcher {
     }
   }
 
-  /** Closes the events stream and its connection (BullMQ leaves a connection it was given open). */
+  /**
+   * Closes the events stream and its connection (BullMQ leaves a connection
+   * it was given open); with Redis away, without waiting for it to return.
+   */
   async close(): Promise<void> {
-    await this.events.close();
+    await closeUnlessRedisAway(this.events.close(), this.connection);
     this.connection.disconnect();
   }
 

@@ -7,6 +7,7 @@ import type { JobExecutor } from '../job.executor';
 import { isTransient } from '../job-retry.policy';
 import type { JobStore } from '../job.store';
 import type { QueuedJobData } from '../job.types';
+import { closeUnlessRedisAway } from './close-unless-redis-away';
 import { encodeFailure, failureOf } from './job-failure.codec';
 import type { CnnLensJob, JobReceipt } from './queue-job.runner';
 import { QUEUE_NAME } from './queue.keys';
@@ -62,11 +63,17 @@ export class QueueJobWorker {
         void this.forgetRequest(job.id);
       }
     });
-    worker.on('error', (error) => this.logger.warn({ error: error.message }, 'queue worker error'));
+    worker.on('error', (error) => this.onWorkerError(error));
     worker.on('stalled', (jobId) =>
       this.logger.warn({ jobId }, 'job stalled: its worker stopped answering; requeued'),
     );
     this.worker = worker;
+  }
+
+  /** An outage is logged once by the connection itself; BullMQ repeats it at every attempt. */
+  private onWorkerError(error: Error): void {
+    const level = this.connection.status === 'ready' ? 'warn' : 'debug';
+    this.logger[level]({ error: error.message }, 'queue worker error');
   }
 
   /** Jobs this worker runs now, for the drain's log lines. */
@@ -76,10 +83,19 @@ export class QueueJobWorker {
 
   /**
    * Stops taking jobs at once and waits for the running ones to finish
-   * (SIGTERM drain); the connections close after the last one.
+   * (SIGTERM drain); the connections close after the last one. With Redis
+   * away and no job running, it does not wait for BullMQ's own close, which
+   * would last until Redis returns.
    */
   async close(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker !== undefined) {
+      const outcome = await closeUnlessRedisAway(this.worker.close(), this.connection, {
+        idle: () => this.active === 0,
+      });
+      if (outcome === 'abandoned') {
+        this.logger.warn({}, 'queue worker closed without Redis: it was unreachable');
+      }
+    }
     this.connection.disconnect();
     this.store.close();
   }

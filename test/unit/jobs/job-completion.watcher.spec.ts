@@ -8,7 +8,7 @@ function watcher(pollMs: number) {
   const events = new EventEmitter();
   const watched = new JobCompletionWatcher(
     events as unknown as QueueEvents,
-    { disconnect: () => undefined },
+    { disconnect: () => undefined, status: 'ready' },
     { pollMs },
   );
   return { events, watched };

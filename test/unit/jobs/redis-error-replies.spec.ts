@@ -23,7 +23,7 @@ function runnerWhoseAddFails(reply: Error) {
   } as unknown as CnnLensQueue;
   const watcher = new JobCompletionWatcher(
     new EventEmitter() as unknown as QueueEvents,
-    { disconnect: () => undefined },
+    { disconnect: () => undefined, status: 'ready' },
     { pollMs: 1000 },
   );
   const runner = new QueueJobRunner(
