@@ -51,6 +51,7 @@ export async function startQueueApp(
   }
   await app.getHttpAdapter().getInstance().ready();
   processServices.worker?.start();
+  await readyWithin(app, READY_WAIT_MS);
 
   return {
     app,
@@ -61,6 +62,25 @@ export async function startQueueApp(
       await processServices.services.jobs.close();
     },
   };
+}
+
+/** Long enough for the Redis connections of a loaded machine; a test about outages starts with Redis away. */
+const READY_WAIT_MS = 10_000;
+
+/**
+ * Waits until /readyz answers 200 (the Redis connections are up), as a
+ * readiness probe would before sending traffic; gives up quietly after
+ * `timeoutMs` for tests that start with Redis away on purpose.
+ */
+async function readyWithin(app: NestFastifyApplication, timeoutMs: number): Promise<void> {
+  const server = app.getHttpAdapter().getInstance();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await server.inject({ method: 'GET', url: '/readyz' })).statusCode === 200) {
+      return;
+    }
+    await sleep(50);
+  }
 }
 
 export interface PrivateRedisApp {
