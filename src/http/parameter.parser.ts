@@ -63,25 +63,18 @@ function canonicalWords(
   schema: z.ZodType,
   parameters: Record<string, unknown>,
 ): Record<string, unknown> {
-  if (!(schema instanceof z.ZodObject)) {
-    return parameters;
-  }
-  const shape = schema.shape as Record<string, z.ZodType | undefined>;
-
-  return Object.fromEntries(
-    Object.entries(parameters).map(([name, value]) => {
-      const field = shape[name] === undefined ? undefined : innermost(shape[name]);
-      if (!(field instanceof z.ZodEnum)) {
-        return [name, value];
-      }
-      const words = (field.options as unknown[]).filter((word) => typeof word === 'string');
-      const canonical = (given: unknown): unknown =>
-        typeof given === 'string'
-          ? (words.find((word) => word.toLowerCase() === given.toLowerCase()) ?? given)
-          : given;
-      return [name, Array.isArray(value) ? value.map(canonical) : canonical(value)];
-    }),
-  );
+  return mapByField(schema, parameters, (field, value) => {
+    const inner = innermost(field);
+    if (!(inner instanceof z.ZodEnum)) {
+      return value;
+    }
+    const words = (inner.options as unknown[]).filter((word) => typeof word === 'string');
+    const canonical = (given: unknown): unknown =>
+      typeof given === 'string'
+        ? (words.find((word) => word.toLowerCase() === given.toLowerCase()) ?? given)
+        : given;
+    return Array.isArray(value) ? value.map(canonical) : canonical(value);
+  });
 }
 
 /**
@@ -94,20 +87,30 @@ function foldIdenticalRepeats(
   schema: z.ZodType,
   parameters: Record<string, unknown>,
 ): Record<string, unknown> {
+  return mapByField(schema, parameters, (field, value) => {
+    if (!Array.isArray(value) || value.length < 2) {
+      return value;
+    }
+    const first: unknown = value[0];
+    const identical = value.every((item) => item === first);
+    return identical && !takesList(field) ? first : value;
+  });
+}
+
+/** Rewrites each parameter the object schema knows, by its field; unknown ones are left for the schema. */
+function mapByField(
+  schema: z.ZodType,
+  parameters: Record<string, unknown>,
+  rewrite: (field: z.ZodType, value: unknown) => unknown,
+): Record<string, unknown> {
   if (!(schema instanceof z.ZodObject)) {
     return parameters;
   }
   const shape = schema.shape as Record<string, z.ZodType | undefined>;
-
   return Object.fromEntries(
     Object.entries(parameters).map(([name, value]) => {
       const field = shape[name];
-      if (field === undefined || !Array.isArray(value) || value.length < 2) {
-        return [name, value];
-      }
-      const first: unknown = value[0];
-      const identical = value.every((item) => item === first);
-      return [name, identical && !takesList(field) ? first : value];
+      return [name, field === undefined ? value : rewrite(field, value)];
     }),
   );
 }

@@ -11,6 +11,7 @@ import { REPO_ROOT, startTestApp } from '../../support/http-app';
 import {
   type LabelledModelRepository,
   labelledModelRepository,
+  TRICKY_LABELS,
 } from '../../support/labelled-model.repository';
 import {
   dropPrefix,
@@ -133,18 +134,7 @@ describe('explanation targets naming labels that look like other forms', () => {
         'Parameter target: expected a class index, top1, topk:N or one of the model\'s labels ("T-shirt, top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "top1", "Bag", "7"), got "T-shirt"; did you mean "T-shirt, top" or "Shirt"?',
       details: {
         label: 'T-shirt',
-        labels: [
-          'T-shirt, top',
-          'Trouser',
-          'Pullover',
-          'Dress',
-          'Coat',
-          'Sandal',
-          'Shirt',
-          'top1',
-          'Bag',
-          '7',
-        ],
+        labels: [...TRICKY_LABELS],
         closest: ['T-shirt, top', 'Shirt'],
       },
     });
