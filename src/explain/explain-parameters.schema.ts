@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { booleanParameter } from '../http/parameter.schemas';
+import { booleanParameter, integerParameter, numberParameter } from '../http/parameter.schemas';
 import { MAX_TARGETS, TARGET_FORMS } from './target.parser';
 
 export const EXPLAIN_METHODS = [
@@ -50,15 +50,6 @@ const targetValue = z
   .min(1, TARGET_FORMS)
   .max(300, `${TARGET_FORMS}, of at most 300 characters`);
 
-const number = (min: number, max: number, what = 'a number') =>
-  z.coerce
-    .number({ error: `${what} from ${min} to ${max}` })
-    .min(min, `${what} from ${min} to ${max}`)
-    .max(max, `${what} from ${min} to ${max}`);
-
-const integer = (min: number, max: number) =>
-  number(min, max, 'an integer').int(`an integer from ${min} to ${max}`);
-
 /**
  * The parameters of every explanation request, the same for POST /gradcam,
  * POST /cam, POST /v1/explain and gRPC Explain. Names are snake_case as they
@@ -90,7 +81,7 @@ export const explainParametersSchema = z.object({
     .enum(['overlay', 'heatmap', 'tensor'], { error: 'one of overlay, heatmap, tensor' })
     .default('overlay'),
   colormap: z.enum(COLORMAPS, { error: `one of ${list(COLORMAPS)}` }).optional(),
-  alpha: number(0, 1).optional(),
+  alpha: numberParameter(0, 1).optional(),
   /** For output=tensor: the map at the layer's size, or upsampled to the image's. */
   resolution: z.enum(['layer', 'image'], { error: 'one of layer, image' }).optional(),
   /**
@@ -103,14 +94,14 @@ export const explainParametersSchema = z.object({
   aug_smooth: booleanParameter.default(false),
   eigen_smooth: booleanParameter.default(false),
   /** smoothgrad; a fixed default seed, so that the same request (or image in a batch) gives the same map. */
-  samples: integer(1, 256).optional(),
-  sigma: number(0, 10).optional(),
-  seed: integer(0, 2 ** 31 - 1).optional(),
+  samples: integerParameter(1, 256).optional(),
+  sigma: numberParameter(0, 10).optional(),
+  seed: integerParameter(0, 2 ** 31 - 1).optional(),
   /** integrated-gradients */
-  steps: integer(1, 512).optional(),
+  steps: integerParameter(1, 512).optional(),
   baseline: z.enum(['black', 'zeros'], { error: 'one of black, zeros' }).optional(),
   /** scorecam / ablationcam: channels per onnxruntime run. */
-  batch_size: integer(1, 1024).optional(),
+  batch_size: integerParameter(1, 1024).optional(),
   async: booleanParameter.default(false),
 });
 

@@ -9,17 +9,12 @@ import type { ModelDescriptor } from '../models/model-descriptor';
 import { ModelRepository } from '../models/model-repository';
 import { respondWithJob } from './job-responder';
 import { parseParameters } from './parameter.parser';
-import { booleanParameter } from './parameter.schemas';
+import { booleanParameter, integerParameter } from './parameter.schemas';
 import { readUpload } from './upload.reader';
 
 const predictParameters = z
   .object({
-    top_k: z.coerce
-      .number({ error: 'an integer from 1 to 1000' })
-      .int()
-      .min(1)
-      .max(1000)
-      .default(5),
+    top_k: integerParameter(1, 1000).default(5),
     async: booleanParameter.default(false),
   })
   // A parameter predict does not have is refused, not ignored.

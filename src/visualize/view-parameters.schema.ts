@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { integerParameter } from '../http/parameter.schemas';
 import { COLORMAP_NAMES } from '../imaging/colormap.names';
 import {
   FEATURE_MAP_PICTURE_OPTIONS,
@@ -21,11 +22,7 @@ export const listParameter = z
   .transform((items) => items.map((item) => item.trim()).filter((item) => item !== ''));
 
 const integer = (expected: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ error: expected })
-    .int({ error: expected })
-    .min(min, { error: expected })
-    .max(max, { error: expected });
+  integerParameter(min, max, expected);
 
 export const featureMapParameters = z.object({
   layer: listParameter.optional(),

@@ -2,13 +2,14 @@ import { z } from 'zod';
 
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
+import { integerParameter } from '../../http/parameter.schemas';
 import type { PredictRequest } from '../cnn-lens.messages';
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 
 const predictParameters = z.object({
-  top_k: z.coerce.number({ error: 'an integer from 1 to 1000' }).int().min(1).max(1000).default(5),
+  top_k: integerParameter(1, 1000).default(5),
 });
 
 interface PredictBody {
