@@ -1,3 +1,4 @@
+import { imageSize } from 'image-size';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 
 import { ImageCorruptError } from '../errors/image-corrupt.error';
@@ -45,7 +46,7 @@ function describeRefused(meta: Metadata): string {
   return meta.mediaType === undefined ? meta.format : `${meta.format} (${meta.mediaType})`;
 }
 
-async function readHeader(bytes: Buffer): Promise<Header> {
+async function readHeader(bytes: Buffer, limits: DecodeLimits): Promise<Header> {
   let meta: Metadata;
   try {
     // The header alone is read here, so no pixel limit yet: the caller compares the size itself.
@@ -55,6 +56,7 @@ async function readHeader(bytes: Buffer): Promise<Header> {
     if (message.includes('unsupported image format')) {
       throw new UnsupportedImageFormatError(sniffMediaType(bytes), ACCEPTED_IMAGE_FORMATS);
     }
+    refuseDeclaredOversize(bytes, limits);
     throw new ImageCorruptError(sniffMediaType(bytes) ?? 'image', message);
   }
 
@@ -69,6 +71,23 @@ async function readHeader(bytes: Buffer): Promise<Header> {
     channels: meta.channels,
     hasAlpha: meta.hasAlpha,
   };
+}
+
+/**
+ * A header that declares more pixels than libvips's decoders accept at all
+ * (a PNG of 2147483647 x 1) is refused by sharp as corrupt; read by
+ * image-size, it is what it is: an image over MAX_IMAGE_PIXELS.
+ */
+function refuseDeclaredOversize(bytes: Buffer, limits: DecodeLimits): void {
+  let declared: { width: number; height: number };
+  try {
+    declared = imageSize(bytes);
+  } catch {
+    return;
+  }
+  if (declared.width * declared.height > limits.maxPixels) {
+    throw new ImageTooLargeError(declared.width, declared.height, limits.maxPixels);
+  }
 }
 
 /** Grey images come out of libvips as one band when no conversion was needed; repeat it. */
@@ -134,7 +153,7 @@ async function checkedHeader(bytes: Buffer, limits: DecodeLimits): Promise<Heade
     throw new ImageMissingError();
   }
 
-  const header = await readHeader(bytes);
+  const header = await readHeader(bytes, limits);
   if (header.uprightWidth * header.uprightHeight > limits.maxPixels) {
     throw new ImageTooLargeError(header.uprightWidth, header.uprightHeight, limits.maxPixels);
   }

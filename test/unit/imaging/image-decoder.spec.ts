@@ -210,6 +210,16 @@ describe('decodeUpload', () => {
       expect(error.details()).toEqual({ width: 100_000, height: 100_000, maxPixels: 1_000_000 });
     });
 
+    it('refuses a header larger than the decoders accept at all as too large, not corrupt', async () => {
+      // libspng refuses a width of 2^31 - 1 before any size check; the header still says it.
+      const error = await decodeError(pngHeaderOnly(2_147_483_647, 1), 1_000_000);
+
+      expect(error.code).toBe('IMAGE_TOO_LARGE');
+      expect(error.message).toContain('2147483647 x 1');
+      // A header within the limit that cannot be decoded stays corrupt.
+      expect((await decodeError(pngHeaderOnly(40, 40), 1_000_000)).code).toBe('IMAGE_CORRUPT');
+    });
+
     it('accepts an image of exactly the pixel limit', async () => {
       const png = await rawImage(
         rgbPixels(10, 10, () => [1, 2, 3]),
