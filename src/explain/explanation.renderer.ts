@@ -87,7 +87,12 @@ export async function renderExplanation(
       };
       return { type: 'binary', contentType: only.contentType, data: only.bytes, metadata };
     }
-    const fields = { ...header, ...describe(only.map), timings: { ...timings, total_ms: total } };
+    const fields = {
+      ...header,
+      output: options.output,
+      ...describe(only.map),
+      timings: { ...timings, total_ms: total },
+    };
     return documentAnswer(resultObject(fields, only, options));
   }
 

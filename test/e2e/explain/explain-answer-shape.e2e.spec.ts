@@ -95,6 +95,8 @@ describe('explanation answers: shape and content negotiation', () => {
 
       expect(bodyOf(response).results).toBeUndefined();
       expect(bodyOf(response).class_index).toBe(9);
+      // the same fields as a document of several results, which names its output too
+      expect(bodyOf(response)).toMatchObject({ output: 'tensor', method: 'gradcam' });
     });
   });
 
@@ -161,6 +163,7 @@ describe('explanation answers: shape and content negotiation', () => {
 
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(typeof bodyOf(response).png_base64).toBe('string');
+      expect(bodyOf(response).output).toBe('overlay');
     });
   });
 });

@@ -72,6 +72,7 @@ export interface ExplainBody extends MapResult {
   readonly layer: string;
   readonly method: string;
   readonly score_kind: string;
+  readonly output: string;
   readonly results: MapResult[];
 }
 
