@@ -56,8 +56,8 @@ export class ExplainProgress implements RunControl {
     this.checkCancelled();
   }
 
-  afterRun(): void {
-    this.runsInMap += 1;
+  afterRun(runs = 1): void {
+    this.runsInMap += runs;
     this.send();
   }
 

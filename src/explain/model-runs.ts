@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 
 import type { ForwardSession, GradientSession } from './explain-sessions';
 import { controlledRun, type RunControl } from './run-control';
+import { TimeBoundedBatch } from './time-bounded-batch';
 
 /** The class to differentiate: an index, or the top-scoring class found in the same run. */
 export type RunTarget = number | 'top';
@@ -128,12 +129,15 @@ export interface BatchedScoring {
   readonly ablation?: SampleAblation;
   /** Checked before and told after every batch's run. */
   readonly control?: RunControl;
+  /** Longest a run should take (RUN_BUDGET_MS); its batch shrinks to fit. */
+  readonly runBudgetMs?: number;
 }
 
 /**
- * The target's score for each of `count` inputs made by `fill(i, out)`,
- * `batchSize` per run; falls back to one per run, for good, when the graph
- * cannot take a larger batch.
+ * The target's score for each of `count` inputs made by `fill(i, out)`, at
+ * most `batchSize` per run and no more than fit in the run budget
+ * (TimeBoundedBatch: a run blocks the event loop); falls back to one per
+ * run, for good, when the graph cannot take a larger batch.
  */
 export async function batchedTargetScores(
   s: ForwardSession,
@@ -142,14 +146,15 @@ export async function batchedTargetScores(
   batchSize: number,
   classIndex: number,
   fill: (sample: number, out: Float32Array) => void,
-  { ablation, control }: BatchedScoring = {},
+  { ablation, control, runBudgetMs }: BatchedScoring = {},
 ): Promise<Float64Array> {
   const sampleSize = sampleDims.slice(1).reduce((p, d) => p * d, 1);
   const scores = new Float64Array(count);
+  const sizer = new TimeBoundedBatch(batchSize, runBudgetMs);
   let start = 0;
 
   while (start < count) {
-    const batch = s.batchable ? Math.min(batchSize, count - start) : 1;
+    const batch = s.batchable ? sizer.next(count - start) : 1;
     const input = new Float32Array(batch * sampleSize);
     for (let b = 0; b < batch; b += 1) {
       fill(start + b, input.subarray(b * sampleSize, (b + 1) * sampleSize));
@@ -159,9 +164,12 @@ export async function batchedTargetScores(
       ablation === undefined ? undefined : { ...ablation, channelOf: (row: number) => first + row };
 
     let run: ForwardRun;
+    const started = performance.now();
     try {
-      run = await controlledRun(control, () =>
-        runForward(s, input, [batch, ...sampleDims.slice(1)], rows),
+      run = await controlledRun(
+        control,
+        () => runForward(s, input, [batch, ...sampleDims.slice(1)], rows),
+        batch / batchSize,
       );
     } catch (error) {
       if (batch === 1 || !s.batchable) {
@@ -170,6 +178,7 @@ export async function batchedTargetScores(
       s.batchable = false;
       continue;
     }
+    sizer.record(batch, performance.now() - started);
     const classes = run.scores.length / batch;
     for (let b = 0; b < batch; b += 1) {
       scores[start + b] = run.scores[b * classes + classIndex] ?? 0;

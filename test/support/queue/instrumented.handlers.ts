@@ -10,7 +10,7 @@ export interface InstrumentOptions {
   /** Hash keys: field = job id, value = how many runs started / finished. */
   readonly startedKey: string;
   readonly finishedKey: string;
-  /** Added before each run (a timer: the event loop stays free, as with native work). */
+  /** Added before each run: a timer, standing for a slow job whose model runs are each short (as they are bounded). */
   readonly delayMs: number;
 }
 
