@@ -70,7 +70,7 @@ function slowSession(msPerRow: number, batches: number[]): ForwardSession {
     scoreIsLogits: true,
     batchable: true,
     release: () => Promise.resolve(),
-  } as unknown as ForwardSession;
+  };
 }
 
 describe('batchedTargetScores', () => {
