@@ -4,15 +4,20 @@
 import * as path from 'node:path';
 
 import { status } from '@grpc/grpc-js';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import sharp from 'sharp';
+import request from 'supertest';
 
 import type { AppServices } from '../../../src/app.module';
 import { createInlineServices } from '../../../src/bootstrap/services';
 import { loadConfig } from '../../../src/config/app-config';
+import { createHttpApp } from '../../../src/http/http-server';
+import { binaryParser } from '../../support/binary.parser';
 import { rejection } from '../../support/grpc-rejection';
 import { REPO_ROOT } from '../../support/http-app';
 import { type GrpcTestServer, startGrpcTestServer } from '../../support/queue/grpc-test-server';
 import { silentLogger } from '../../support/silent-logger';
+import { readNpyBuffer } from './npy-buffer.reader';
 import { readOnnxFile, type OnnxFile } from './onnx-file.reader';
 
 interface NamedTensor {
@@ -50,6 +55,7 @@ interface ViewResponse {
 describe('after-training views over gRPC (embedded mode)', () => {
   let services: AppServices;
   let grpc: GrpcTestServer;
+  let http: NestFastifyApplication;
   let onnx: OnnxFile;
   let image: Buffer;
 
@@ -60,6 +66,8 @@ describe('after-training views over gRPC (embedded mode)', () => {
     });
     services = await createInlineServices(config, silentLogger);
     grpc = await startGrpcTestServer(services);
+    http = await createHttpApp(services);
+    await http.getHttpAdapter().getInstance().ready();
     onnx = readOnnxFile(path.join(REPO_ROOT, 'models/fashion-mnist/model.onnx'));
     image = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#808080' } })
       .png()
@@ -67,6 +75,7 @@ describe('after-training views over gRPC (embedded mode)', () => {
   });
 
   afterAll(async () => {
+    await http.close();
     await grpc.close();
     await services.jobs.close();
   });
@@ -196,17 +205,54 @@ describe('after-training views over gRPC (embedded mode)', () => {
     }
   });
 
-  it('PredictionImage and a PNG FeatureMaps decode as PNGs', async () => {
+  it('PredictionImage and a PNG FeatureMaps give the same pictures as REST, at the documented size', async () => {
     const card = await grpc.client.call<ViewResponse>('PredictionImage', { image, top_k: 3 });
     const grid = await grpc.client.call<ViewResponse>('FeatureMaps', {
       image,
       layers: ['features'],
       limit: 4,
     });
+    const rest = async (url: string): Promise<Buffer> =>
+      (
+        await request(http.getHttpServer())
+          .post(url)
+          .attach('image', image, 'grey.png')
+          .buffer(true)
+          .parse(binaryParser)
+          .expect(200)
+      ).body as Buffer;
 
-    expect((await sharp(card.png).metadata()).format).toBe('png');
+    // 28x28 enlarged x9 beside a 400 px chart of 3 bars: 3*12 + 252 + 400 by 2*12 + 256
+    const cardMeta = await sharp(card.png).metadata();
+    expect([cardMeta.format, cardMeta.width, cardMeta.height]).toEqual(['png', 688, 280]);
     expect(card.attributes!.class_label).toEqual(expect.any(String));
+    expect(card.png!.equals(await rest('/v1/models/fashion-mnist/prediction-image?top_k=3'))).toBe(
+      true,
+    );
     expect((await sharp(grid.png).metadata()).format).toBe('png');
+    expect(
+      grid.png!.equals(await rest('/v1/models/fashion-mnist/feature-maps?layers=features&limit=4')),
+    ).toBe(true);
+  });
+
+  it('FeatureMaps gives over gRPC the values REST gives as .npy', async () => {
+    const conv = onnx.nodes.find((node) => node.opType === 'Conv')!;
+    const response = await grpc.client.call<ViewResponse>('FeatureMaps', {
+      image,
+      layers: [conv.name],
+      format: 'tensor',
+    });
+    const npy = await request(http.getHttpServer())
+      .post(`/v1/models/fashion-mnist/feature-maps?layers=${conv.name}&format=npy`)
+      .attach('image', image, 'grey.png')
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
+
+    const fromRest = readNpyBuffer(npy.body as Buffer);
+    const tensor = response.tensors![0].tensor;
+    expect(tensor.shape.map(Number)).toEqual(fromRest.shape);
+    expect(floats(tensor)).toEqual(Array.from(fromRest.data));
   });
 
   it('refuses a non-convolution and an unknown layer with their codes', async () => {
