@@ -39,6 +39,9 @@ function acceptedName(meta: Metadata): string | undefined {
     : undefined;
 }
 
+const isAccepted = (format: string | undefined): boolean =>
+  (ACCEPTED_IMAGE_FORMATS as readonly string[]).includes(format ?? '');
+
 function describeRefused(meta: Metadata): string {
   if (meta.format === 'heif') {
     return `heif with ${meta.compression ?? 'unknown'} compression`;
@@ -53,11 +56,13 @@ async function readHeader(bytes: Buffer, limits: DecodeLimits): Promise<Header> 
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     const message = firstLine(error);
-    if (message.includes('unsupported image format')) {
-      throw new UnsupportedImageFormatError(sniffMediaType(bytes), ACCEPTED_IMAGE_FORMATS);
+    const sniffed = sniffMediaType(bytes);
+    // A TIFF cut before its first directory is "unsupported" to libvips, yet it is an accepted format, damaged.
+    if (message.includes('unsupported image format') && !isAccepted(sniffed)) {
+      throw new UnsupportedImageFormatError(sniffed, ACCEPTED_IMAGE_FORMATS);
     }
     refuseDeclaredOversize(bytes, limits);
-    throw new ImageCorruptError(sniffMediaType(bytes) ?? 'image', message);
+    throw new ImageCorruptError(sniffed ?? 'image', message);
   }
 
   const format = acceptedName(meta);

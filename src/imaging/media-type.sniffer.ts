@@ -21,6 +21,7 @@ const SIGNATURES: readonly Signature[] = [
   { name: 'jpeg 2000 (image/jp2)', offset: 4, bytes: ascii('jP  ') },
   { name: 'jpeg xl (image/jxl)', offset: 0, bytes: [0xff, 0x0a] },
   { name: 'heic (image/heic)', offset: 4, bytes: ascii('ftypheic') },
+  { name: 'avif', offset: 4, bytes: ascii('ftypavif') },
   { name: 'zip archive (application/zip)', offset: 0, bytes: ascii('PK\x03\x04') },
   { name: 'gzip (application/gzip)', offset: 0, bytes: [0x1f, 0x8b] },
 ];

@@ -97,6 +97,33 @@ describe('decodeUpload', () => {
       expect(error.message).toContain('no recognised image format');
     });
 
+    it.each([8, 16, 40])(
+      'refuses a TIFF cut to its first %d bytes as IMAGE_CORRUPT, not as an unsupported format',
+      async (length) => {
+        const tiff = await rawImage(gradient(32, 32), 32, 32, 3).tiff().toBuffer();
+
+        const error = await decodeError(tiff.subarray(0, length));
+
+        expect(error.code).toBe('IMAGE_CORRUPT');
+        expect(error.message).toContain('tiff');
+      },
+    );
+
+    it('refuses a deflate TIFF cut to 90% of its length, and a cut AVIF, as IMAGE_CORRUPT', async () => {
+      const tiff = await rawImage(gradient(32, 32), 32, 32, 3)
+        .tiff({ compression: 'deflate' })
+        .toBuffer();
+      const avif = await rawImage(gradient(32, 32), 32, 32, 3).avif().toBuffer();
+
+      for (const cut of [
+        tiff.subarray(0, Math.floor(tiff.length * 0.9)),
+        avif.subarray(0, Math.floor(avif.length / 2)),
+        avif.subarray(0, 40),
+      ]) {
+        expect((await decodeError(cut)).code).toBe('IMAGE_CORRUPT');
+      }
+    });
+
     it('refuses a truncated JPEG with IMAGE_CORRUPT instead of decoding grey', async () => {
       const jpeg = await rawImage(noisyPixels(64, 48), 64, 48, 3).jpeg().toBuffer();
 
