@@ -79,18 +79,20 @@ async function readHeader(bytes: Buffer, limits: DecodeLimits): Promise<Header> 
 }
 
 /**
- * A header that declares more pixels than libvips's decoders accept at all
- * (a PNG of 2147483647 x 1) is refused by sharp as corrupt; read by
- * image-size, it is what it is: an image over MAX_IMAGE_PIXELS.
+ * A PNG header that declares more pixels than libspng accepts at all (2147483647
+ * x 1) is refused by sharp as corrupt; read by image-size, it is what it is: an
+ * image over MAX_IMAGE_PIXELS. PNG only: its size sits in the first chunk at a
+ * fixed place, while in a damaged JPEG image-size may take stray bytes for a
+ * frame header and find a size the file never declared.
  */
 function refuseDeclaredOversize(bytes: Buffer, limits: DecodeLimits): void {
-  let declared: { width: number; height: number };
+  let declared: { width: number; height: number; type?: string };
   try {
     declared = imageSize(bytes);
   } catch {
     return;
   }
-  if (declared.width * declared.height > limits.maxPixels) {
+  if (declared.type === 'png' && declared.width * declared.height > limits.maxPixels) {
     throw new ImageTooLargeError(declared.width, declared.height, limits.maxPixels);
   }
 }
