@@ -181,7 +181,9 @@ export class ModelRepository {
         throw error;
       }
       const message = (error as Error).message;
-      if (/external|\.bin|data file|No such file/i.test(message)) {
+      // the message carries the model's path: a folder named "external" says nothing of the failure
+      const cause = message.split(path.dirname(file)).join('');
+      if (/external|\.bin|data file|No such file/i.test(cause)) {
         throw new ModelLoadError('MODEL_EXTERNAL_DATA_MISSING', `${file}: ${message}`);
       }
       throw new ModelLoadError(

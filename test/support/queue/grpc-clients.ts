@@ -12,7 +12,14 @@ type UnaryMethod = (
   metadata: grpc.Metadata,
   options: grpc.CallOptions,
   callback: Callback<unknown>,
-) => void;
+) => grpc.ClientUnaryCall;
+
+/** A unary call under way: its outcome, and the client's own way to cancel it. */
+export interface PendingGrpcCall<T> {
+  readonly result: Promise<T>;
+  /** grpc-js ClientUnaryCall.cancel(): the call ends with CANCELLED and the server is told. */
+  cancel(): void;
+}
 
 /** A client of a gRPC service, built from the .proto the way a caller in another service would. */
 export interface GrpcTestClient {
@@ -21,6 +28,12 @@ export interface GrpcTestClient {
     request: unknown,
     deadlineMs?: number,
   ): Promise<T>;
+  /** Starts a call as call() does, keeping the call object so the test can cancel it. */
+  start<T = Record<string, unknown>>(
+    method: string,
+    request: unknown,
+    deadlineMs?: number,
+  ): PendingGrpcCall<T>;
   close(): void;
 }
 
@@ -30,15 +43,25 @@ function clientFor(ctor: grpc.ServiceClientConstructor, address: string): GrpcTe
     'grpc.max_send_message_length': -1,
   });
   const methods = client as unknown as Record<string, UnaryMethod>;
+  const start = <T>(method: string, request: unknown, deadlineMs?: number) => {
+    let call: grpc.ClientUnaryCall | undefined;
+    const result = new Promise<T>((resolve, reject) => {
+      const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+      call = methods[method].call(
+        client,
+        request,
+        new grpc.Metadata(),
+        options,
+        (error, response) => (error === null ? resolve(response as T) : reject(error)),
+      );
+    });
+    return { result, cancel: () => call?.cancel() };
+  };
 
   return {
     call: <T>(method: string, request: unknown, deadlineMs?: number) =>
-      new Promise<T>((resolve, reject) => {
-        const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
-        methods[method].call(client, request, new grpc.Metadata(), options, (error, response) =>
-          error === null ? resolve(response as T) : reject(error),
-        );
-      }),
+      start<T>(method, request, deadlineMs).result,
+    start,
     close: () => client.close(),
   };
 }
