@@ -260,7 +260,9 @@ function targetTable(targets: readonly TargetCheck[]): string {
     t.what,
     t.value === undefined
       ? '-'
-      : `${fixed(t.value, t.unit === 'ms' ? 1 : 2)}${t.unit === 'ms' ? ' ms' : 'x'}`,
+      : t.unit === 'count'
+        ? String(t.value)
+        : `${fixed(t.value, t.unit === 'ms' ? 1 : 2)}${t.unit === 'ms' ? ' ms' : 'x'}`,
     t.limit,
     t.pass === undefined ? 'n/a' : t.pass ? 'ok' : 'MISS',
     t.note,

@@ -1,12 +1,12 @@
 import type { ComputeResult } from '../compute/compute.section';
 import { RESNET50_MODEL } from '../models/bench-model-repository';
-import type { ServiceResult } from '../service/service.section';
+import type { ScalingResult, ServiceResult } from '../service/service.section';
 
 export interface TargetCheck {
   readonly issue: number;
   readonly what: string;
   readonly value: number | undefined;
-  readonly unit: 'x' | 'ms';
+  readonly unit: 'x' | 'ms' | 'count';
   readonly limit: string;
   /** undefined: not measured in this run (the reason is in `note`). */
   readonly pass: boolean | undefined;
@@ -16,7 +16,7 @@ export interface TargetCheck {
 const check = (value: number | undefined, limit: number, atMost: boolean): boolean | undefined =>
   value === undefined || Number.isNaN(value) ? undefined : atMost ? value <= limit : value >= limit;
 
-/** The speed targets of issues 3, 4 and 5, computed from this run's measurements. */
+/** The speed targets of issues 3, 4 and 5, and issue 8's error-free loads, from this run's measurements. */
 export function checkTargets(
   compute: readonly ComputeResult[] | undefined,
   service: ServiceResult | undefined,
@@ -105,7 +105,32 @@ export function checkTargets(
       pass: check(scaling?.ratio, 1.7, false),
       note: scalingNote,
     },
+    serviceErrors(service, scaling),
   ];
+}
+
+/** Every load of the service and scaling sections must end without an error, a non-2xx answer or a timeout. */
+function serviceErrors(
+  service: ServiceResult | undefined,
+  scaling: ScalingResult | undefined,
+): TargetCheck {
+  const loads = [
+    ...(service?.rows.map((row) => row.load) ?? []),
+    ...(scaling === undefined ? [] : [scaling.oneWorker, scaling.twoWorkers]),
+  ];
+  const failed = loads.reduce((sum, load) => sum + load.errors + load.non2xx + load.timeouts, 0);
+  return {
+    issue: 8,
+    what: 'failed requests under load (errors, non-2xx, timeouts)',
+    value: loads.length === 0 ? undefined : failed,
+    unit: 'count',
+    limit: '= 0',
+    pass: loads.length === 0 ? undefined : failed === 0,
+    note:
+      loads.length === 0
+        ? 'service section not run'
+        : `${loads.length} loads, ${loads.reduce((sum, load) => sum + load.requests, 0)} requests`,
+  };
 }
 
 function queueOverhead(service: ServiceResult | undefined): {
