@@ -61,7 +61,11 @@ export async function runServiceSection(options: ServiceOptions): Promise<Servic
   const peakRssMiB: Record<string, number> = {};
   const started: CnnLensProcess[] = [];
   let redis: BenchRedis | undefined;
-  const threads = { ORT_INTRA_OP_THREADS: String(options.intraOpThreads) };
+  // One compute thread means onnxruntime's and libvips's (sharp's decoding) alike.
+  const threads = {
+    ORT_INTRA_OP_THREADS: String(options.intraOpThreads),
+    VIPS_CONCURRENCY: String(options.intraOpThreads),
+  };
 
   const start = async (name: string, settings: Record<string, string>): Promise<CnnLensProcess> => {
     options.log(`service: starting ${name}`);
