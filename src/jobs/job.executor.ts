@@ -30,7 +30,17 @@ export type AttemptOutcome = 'answered' | 'answered-before';
 export interface ExecutorLimits {
   /** MAX_RESPONSE_BYTES: larger answers fail with RESPONSE_TOO_LARGE before they are stored. */
   readonly maxResponseBytes: number;
+  /** Progress reported before a run is this old is not written (default PROGRESS_QUIET_MS). */
+  readonly progressQuietMs?: number;
 }
+
+/**
+ * A job's progress is written once it has run this long: in queue mode every
+ * write is a Redis round trip, and a job of a few milliseconds, which no one
+ * could watch, would spend more on its stage reports than on its work. Such
+ * a job goes from 0 to done.
+ */
+const PROGRESS_QUIET_MS = 250;
 
 /** How often a running job looks at its cancel flag. */
 const CANCEL_POLL_MS = 500;
@@ -181,6 +191,8 @@ export class JobExecutor {
   }
 
   private context(attempt: JobAttempt, signal: AbortSignal, limit: AnswerLimit): JobContext {
+    const started = performance.now();
+    const quietMs = this.limits.progressQuietMs ?? PROGRESS_QUIET_MS;
     return {
       jobId: attempt.jobId,
       signal,
@@ -192,7 +204,8 @@ export class JobExecutor {
         }
         return bytes;
       },
-      progress: (fraction) => attempt.progress(fraction),
+      progress: (fraction) =>
+        performance.now() - started < quietMs ? Promise.resolve() : attempt.progress(fraction),
     };
   }
 

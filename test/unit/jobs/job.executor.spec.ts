@@ -28,7 +28,7 @@ class RecordingHandler implements JobHandler {
   }
 }
 
-function setup(handler: JobHandler, maxResponseBytes = 1024 * 1024) {
+function setup(handler: JobHandler, maxResponseBytes = 1024 * 1024, progressQuietMs = 0) {
   const store = new MemoryJobStore({ inputTtlSeconds: 60, resultTtlSeconds: 60 });
   const failures: [JobKind, string][] = [];
   const executor = new JobExecutor(
@@ -36,7 +36,7 @@ function setup(handler: JobHandler, maxResponseBytes = 1024 * 1024) {
     store,
     { count: (kind, code) => failures.push([kind, code]) },
     silentLogger,
-    { maxResponseBytes },
+    { maxResponseBytes, progressQuietMs },
   );
   return { store, failures, executor };
 }
@@ -117,6 +117,24 @@ describe('JobExecutor', () => {
     expect(progress).toEqual([0.5]);
     const answer = await store.answer('j1');
     expect(answer?.type === 'json' ? answer.body : undefined).toEqual({ length: 7 });
+  });
+
+  it('should not write the progress of a job younger than the quiet period, and write it after', async () => {
+    const reports: number[] = [];
+    const handler: JobHandler = {
+      run: async (_data, context) => {
+        await context.progress(0.2); // at once: not written
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        await context.progress(0.6); // after the quiet period: written
+        return { type: 'json', body: {} };
+      },
+    };
+    const { store, executor } = setup(handler, 1024, 100);
+    await store.putRequest('jq', [Buffer.alloc(1)], {});
+
+    expect(await executor.run(attempt('jq', reports))).toBe('answered');
+
+    expect(reports).toEqual([0.6]);
   });
 
   it('should not run the handler again for a job whose answer is already stored', async () => {
