@@ -9,11 +9,13 @@ import {
 } from '../../../src/explain/explain-parameters.schema';
 import { ExplainSessions } from '../../../src/explain/explain-sessions';
 import { ExplainableModel } from '../../../src/explain/explainable-model';
+import type { ModelTensor } from '../../../src/explain/input-tensor';
 import type { ModelDescriptor } from '../../../src/models/model-descriptor';
 import { readModelFile } from '../../../src/onnx/model-file.reader';
 import type { ModelProto } from '../../../src/onnx/onnx.types';
 import { SessionFactory } from '../../../src/runtime/session-factory';
 import { probeValueFacts } from '../../../src/runtime/value-probe';
+import { readNpy } from '../../support/npy.reader';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -73,6 +75,40 @@ export async function explainableModel(
     ...descriptor,
   };
   return new ExplainableModel(full, graph, facts, input.name, input.dims);
+}
+
+/** What every fixture net's reference.json holds (scripts/fixtures/README.md). */
+export interface FixtureNetReference {
+  readonly name: string;
+  readonly input: { readonly name: string; readonly shape: number[]; readonly file: string };
+  readonly output: string;
+  readonly targetClass: number;
+  readonly mainLayer: string;
+  /** layer -> method -> the .npy file of PyTorch's map. */
+  readonly methods: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * A fixture net of test/fixtures/nets: its reference input as a tensor, and a
+ * loader for the net as an explainable model scoring the reference's output.
+ */
+export function fixtureNet(
+  dir: string,
+  reference: FixtureNetReference,
+): { tensor: ModelTensor; load: () => Promise<ExplainableModel> } {
+  const input = readNpy(path.join(dir, reference.input.file));
+  return {
+    tensor: { data: input.data, dims: reference.input.shape, layout: 'NCHW' },
+    load: () =>
+      explainableModel(
+        path.join(dir, 'model.onnx'),
+        { name: reference.input.name, dims: reference.input.shape },
+        {
+          output: reference.output,
+          outputKind: reference.output === 'probabilities' ? 'probabilities' : 'logits',
+        },
+      ),
+  };
 }
 
 export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -5,28 +5,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { computeCam } from '../../../src/explain/cam-family.runner';
+import type { ExplainableModel } from '../../../src/explain/explainable-model';
 import { computeInputMap } from '../../../src/explain/input-gradient.runner';
 import type { NormalSource } from '../../../src/explain/methods/smooth-grad.method';
-import type { ModelTensor } from '../../../src/explain/input-tensor';
 import { reluMinMax } from '../../../src/explain/map-normalization';
 import { readModelFile } from '../../../src/onnx/model-file.reader';
 import { readNpy } from '../../support/npy.reader';
 import {
   REPO_ROOT,
-  explainableModel,
+  fixtureNet,
+  type FixtureNetReference,
   maxAbsDifference,
   parameters,
   testSessions,
 } from './explain-test-kit';
 
-interface Reference {
-  readonly name: string;
-  readonly input: { readonly name: string; readonly shape: number[]; readonly file: string };
-  readonly output: string;
-  readonly targetClass: number;
-  readonly mainLayer: string;
+interface Reference extends FixtureNetReference {
   readonly camApplies: boolean;
-  readonly methods: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** aug_smooth, eigen_smooth and score=probability references: a method, its options, its file. */
   readonly methodVariants?: readonly {
     readonly method: string;
@@ -108,18 +103,8 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'),
     ) as Reference;
     const sessions = testSessions();
-    const input = readNpy(path.join(dir, reference.input.file));
-    const tensor: ModelTensor = { data: input.data, dims: reference.input.shape, layout: 'NCHW' };
-    const load = () =>
-      explainableModel(
-        path.join(dir, 'model.onnx'),
-        { name: reference.input.name, dims: reference.input.shape },
-        {
-          output: reference.output,
-          outputKind: reference.output === 'probabilities' ? 'probabilities' : 'logits',
-        },
-      );
-    let model: Awaited<ReturnType<typeof load>>;
+    const { tensor, load } = fixtureNet(dir, reference);
+    let model: ExplainableModel;
 
     beforeAll(async () => {
       model = await load();
@@ -177,7 +162,7 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       sessions,
       layer: reference.mainLayer,
       options: parameters(options),
-      blackBaseline: new Float32Array(input.data.length),
+      blackBaseline: new Float32Array(tensor.data.length),
     });
 
     const inputMethods = Object.entries(reference.inputMethods);
@@ -238,7 +223,7 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
         const recorded = (): NormalSource => {
           let sample = 0;
           return (count) => {
-            if (count !== input.data.length || (sample + 1) * count > noise.data.length) {
+            if (count !== tensor.data.length || (sample + 1) * count > noise.data.length) {
               throw new RangeError(`recorded noise: no sample ${sample} of ${count} draws`);
             }
             sample += 1;

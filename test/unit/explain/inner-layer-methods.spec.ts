@@ -5,31 +5,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { computeCam } from '../../../src/explain/cam-family.runner';
-import type { ModelTensor } from '../../../src/explain/input-tensor';
+import type { ExplainableModel } from '../../../src/explain/explainable-model';
 import { reluMinMax } from '../../../src/explain/map-normalization';
 import { readNpy } from '../../support/npy.reader';
 import {
   REPO_ROOT,
-  explainableModel,
+  fixtureNet,
+  type FixtureNetReference,
   maxAbsDifference,
   parameters,
   testSessions,
 } from './explain-test-kit';
 
 /** The parts of test/fixtures/nets/<net>/reference.json this spec reads (scripts/fixtures/README.md). */
-interface Reference {
-  readonly name: string;
-  readonly input: { readonly name: string; readonly shape: number[]; readonly file: string };
-  readonly output: string;
-  readonly targetClass: number;
-  readonly mainLayer: string;
+interface Reference extends FixtureNetReference {
   readonly layers: readonly {
     readonly value: string;
     readonly shape: number[];
     readonly activation: string;
     readonly gradient: string;
   }[];
-  readonly methods: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** PyTorch's activation A and gradient G = dS/dA at one layer, [K, h, w] channel-major. */
@@ -294,18 +289,8 @@ describe('CAM methods at inner layers against maps computed here from PyTorch A 
   )('%s', (name, reference, layers) => {
     const dir = path.join(NETS, name);
     const sessions = testSessions();
-    const input = readNpy(path.join(dir, reference.input.file));
-    const tensor: ModelTensor = { data: input.data, dims: reference.input.shape, layout: 'NCHW' };
-    const load = () =>
-      explainableModel(
-        path.join(dir, 'model.onnx'),
-        { name: reference.input.name, dims: reference.input.shape },
-        {
-          output: reference.output,
-          outputKind: reference.output === 'probabilities' ? 'probabilities' : 'logits',
-        },
-      );
-    let model: Awaited<ReturnType<typeof load>>;
+    const { tensor, load } = fixtureNet(dir, reference);
+    let model: ExplainableModel;
 
     beforeAll(async () => {
       model = await load();
