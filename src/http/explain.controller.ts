@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { toJobOptions } from '../explain/explain-job-options';
 import { type ExplainMethod, explainParametersSchema } from '../explain/explain-parameters.schema';
+import { checkOptionsApply } from '../explain/option-applicability';
 import { JOB_RUNNER, type JobRunner } from '../jobs/job-runner';
 import { ModelRepository } from '../models/model-repository';
 import { prefersJsonTensor } from './accept-quality';
@@ -51,6 +52,9 @@ export class ExplainController {
     const parameters = parseParameters(schema, request.query, upload.fields);
     const model = parameters.model ?? this.config.defaultModel;
     this.models.get(model);
+    // Refused before the job, so that an async caller gets the 400 rather than a 202 and a failed
+    // job. Not `layer`: an unknown layer is LAYER_NOT_FOUND whatever the method, which takes the graph.
+    checkOptionsApply({ ...parameters, layer: undefined });
 
     // Only a tensor's encoding is negotiated: pictures stay PNG unless format=json is given.
     const wantsJson =

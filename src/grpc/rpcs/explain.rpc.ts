@@ -1,6 +1,7 @@
 import type { AppServices } from '../../app.module';
 import { toJobOptions } from '../../explain/explain-job-options';
 import { explainParametersSchema } from '../../explain/explain-parameters.schema';
+import { checkOptionsApply } from '../../explain/option-applicability';
 import { parseParameters } from '../../http/parameter.parser';
 import type { ExplainRequest } from '../cnn-lens.messages';
 import { jobCallLimits, runJobForCall } from '../job-call';
@@ -21,6 +22,9 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
     const { config, models, jobs, logger } = this.services;
     const parameters = parseParameters(explainParametersSchema, queryOf(request));
     const model = requestModel(models, parameters.model, config.defaultModel);
+    // Refused before the job, so that an async caller gets the 400 rather than a 202 and a failed
+    // job. Not `layer`: an unknown layer is LAYER_NOT_FOUND whatever the method, which takes the graph.
+    checkOptionsApply({ ...parameters, layer: undefined });
     const images = requestImages(request.images, 'images', {
       maxImages: config.maxBatchImages,
       maxBytes: config.maxUploadBytes,

@@ -247,6 +247,21 @@ describe('explanation errors: stable codes, statuses and messages', () => {
     expect(chosen.body.method).toBe('gradcam');
   });
 
+  it.each(optionRules)(
+    '%s with async=true should be refused at once, not accepted as a job that fails',
+    async (_, fields, status, code, message) => {
+      const response = await postImages(app, '/v1/explain', [boot], {
+        ...fields,
+        async: 'true',
+      });
+
+      expect(response.status).toBe(status);
+      expect(response.headers.location).toBeUndefined();
+      expect(response.body.error.code).toBe(code);
+      expect(response.body.error.message).toMatch(message);
+    },
+  );
+
   it.each(cases)('%s should answer %s %s', async (_, fields, status, code, message) => {
     const response = await postImages(app, '/v1/explain', [boot], fields).expect(status);
 
