@@ -10,7 +10,7 @@ export class CamNotApplicableError extends DomainError {
     readonly layer: string,
   ) {
     super(
-      `Parameter method: cam needs the layer to be followed by global average pooling then one linear layer producing the scores, but layer "${layer}" of model "${model}" is not; use method=gradcam, which equals CAM on such heads and works on any`,
+      `parameter "method": cam needs the layer to be followed by global average pooling then one linear layer producing the scores, but layer "${layer}" of model "${model}" is not; use method=gradcam, which equals CAM on such heads and works on any`,
     );
     this.name = 'CamNotApplicableError';
   }

@@ -17,7 +17,7 @@ export class ClassNotFoundError extends DomainError {
       ? `; for the label ${JSON.stringify(target)} write label:${target}`
       : '';
     super(
-      `Parameter target: expected a class index from 0 to ${classCount - 1}, a label, top1 or topk:N, got ${JSON.stringify(target)}${hint}`,
+      `parameter "target": expected a class index from 0 to ${classCount - 1}, a label, top1 or topk:N, got ${JSON.stringify(target)}${hint}`,
     );
     this.name = 'ClassNotFoundError';
   }

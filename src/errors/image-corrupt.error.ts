@@ -13,7 +13,7 @@ export class ImageCorruptError extends DomainError {
     readonly reason: string,
   ) {
     super(
-      `Parameter "image" must be a complete, valid ${format} file, but decoding failed: ${reason}`,
+      `parameter "image" must be a complete, valid ${format} file, but decoding failed: ${reason}`,
     );
     this.name = 'ImageCorruptError';
   }

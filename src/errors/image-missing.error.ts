@@ -5,7 +5,7 @@ export class ImageMissingError extends DomainError {
   readonly kind = 'invalid-argument';
 
   constructor(readonly parameter = 'image') {
-    super(`Parameter "${parameter}" must hold the bytes of an image, but it was empty`);
+    super(`parameter "${parameter}" must hold the bytes of an image, but it was empty`);
     this.name = 'ImageMissingError';
   }
 }

@@ -10,7 +10,7 @@ export class ImageTooLargeError extends DomainError {
     readonly maxPixels: number,
   ) {
     super(
-      `Parameter "image" must have at most ${maxPixels} pixels, but it is ${width} x ${height} = ${width * height} pixels`,
+      `parameter "image" must have at most ${maxPixels} pixels, but it is ${width} x ${height} = ${width * height} pixels`,
     );
     this.name = 'ImageTooLargeError';
   }

@@ -23,7 +23,7 @@ export class LabelNotFoundError extends DomainError {
     const known = labels.length > 0 ? quoted(labels) : 'the model has none';
     const suggestion = closest.length > 0 ? `; did you mean ${alternatives(closest)}?` : '';
     super(
-      `Parameter target: expected a class index, top1, topk:N or one of the model's labels (${known}), got ${JSON.stringify(label)}${suggestion}`,
+      `parameter "target": expected a class index, top1, topk:N or one of the model's labels (${known}), got ${JSON.stringify(label)}${suggestion}`,
     );
     this.name = 'LabelNotFoundError';
   }

@@ -11,7 +11,7 @@ export class LayerNotConvolutionError extends DomainError {
     readonly convolutionLayers: readonly string[],
   ) {
     super(
-      `Parameter layer: expected a convolution (Conv) layer, got "${layer}" which is a ${opType}; convolution layers: ${convolutionLayers.join(', ')}`,
+      `parameter "layer": expected a convolution (Conv) layer, got "${layer}" which is a ${opType}; convolution layers: ${convolutionLayers.join(', ')}`,
     );
     this.name = 'LayerNotConvolutionError';
   }

@@ -11,7 +11,7 @@ export class LayerNotFoundError extends DomainError {
     readonly parameter = 'layer',
   ) {
     super(
-      `Parameter ${parameter}: expected a value or node name of the model, got "${layer}"; valid layers: ${validLayers.join(', ')}`,
+      `parameter "${parameter}": expected a value or node name of the model, got "${layer}"; valid layers: ${validLayers.join(', ')}`,
     );
     this.name = 'LayerNotFoundError';
   }

@@ -10,7 +10,7 @@ export class NoSpatialLayerError extends DomainError {
     readonly method: string,
   ) {
     super(
-      `Parameter layer: method ${method} needs a layer with spatial extent ([N, C, H, W], H*W > 1), but model "${model}" has none; use an input-gradient method (saliency, integrated-gradients)`,
+      `parameter "layer": method ${method} needs a layer with spatial extent ([N, C, H, W], H*W > 1), but model "${model}" has none; use an input-gradient method (saliency, integrated-gradients)`,
     );
     this.name = 'NoSpatialLayerError';
   }

@@ -19,7 +19,7 @@ export class TensorJsonTooLargeError extends DomainError {
     const ask = hints.length > 0 ? `; ask for ${hints.join(', or ')}` : '';
     const npy = npyRefusal === undefined ? '' : ` (${npyRefusal})`;
     super(
-      `Parameter "format" json holds at most ${limit} tensor values (MAX_JSON_TENSOR_VALUES), but this answer has ${values}${ask}${npy}`,
+      `parameter "format" json holds at most ${limit} tensor values (MAX_JSON_TENSOR_VALUES), but this answer has ${values}${ask}${npy}`,
     );
     this.name = 'TensorJsonTooLargeError';
   }

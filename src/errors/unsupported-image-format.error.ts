@@ -10,7 +10,7 @@ export class UnsupportedImageFormatError extends DomainError {
     readonly accepted: readonly string[],
   ) {
     const came = detected === undefined ? 'bytes of no recognised image format' : detected;
-    super(`Parameter "image" must be one of ${accepted.join(', ')}, but it is ${came}`);
+    super(`parameter "image" must be one of ${accepted.join(', ')}, but it is ${came}`);
     this.name = 'UnsupportedImageFormatError';
   }
 

@@ -14,7 +14,10 @@ export class ViewLimitExceededError extends DomainError {
     readonly remedy?: string,
   ) {
     const how = remedy === undefined ? '' : `; ${remedy}`;
-    super(`Parameter ${parameter}: expected at most ${limit} ${what}, got ${requested}${how}`);
+    // 'out_limit x in_limit' names two parameters whose product is limited
+    const names = parameter.split(' x ').map((name) => `"${name}"`);
+    const subject = `${names.length > 1 ? 'parameters' : 'parameter'} ${names.join(' x ')}`;
+    super(`${subject}: expected at most ${limit} ${what}, got ${requested}${how}`);
     this.name = 'ViewLimitExceededError';
   }
 

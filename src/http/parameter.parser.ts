@@ -158,10 +158,12 @@ export function parseParameters<T extends z.ZodType>(
     // An item of a list parameter is reported as the parameter, with every value it was given.
     const name = issue?.path[0] === undefined ? 'request' : String(issue.path[0]);
     const received = merged[name];
-    // A single-valued parameter given twice: say so, rather than only what one value may be.
+    // A single-valued parameter given twice: say so, with what one value may be when the
+    // schema words it (zod's own "Invalid input: expected string, received array" says nothing more).
+    const worded = issue?.message.startsWith('Invalid input') === true ? undefined : issue?.message;
     const expected =
       Array.isArray(received) && !takesList(fieldOf(schema, name))
-        ? `a single value, ${issue?.message ?? 'valid'}`
+        ? ['a single value', worded].filter((part) => part !== undefined).join(', ')
         : (issue?.message ?? 'valid');
     throw new InvalidParameterError(name, expected, received);
   }

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 import { DomainError } from '../errors/domain-error';
+import { ImageMissingError } from '../errors/image-missing.error';
 import { ImageNotAFileError } from '../errors/image-not-a-file.error';
 import { MalformedUploadError } from '../errors/malformed-upload.error';
 import { TooManyFieldsError } from '../errors/too-many-fields.error';
@@ -156,8 +157,12 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   if (imageCount > maxImages) {
     throw new TooManyImagesError(imageCount, maxImages);
   }
-  if (images.length === 0 || images.every((image) => image.length === 0)) {
+  if (images.length === 0) {
     throw new UploadMissingError(request.headers['content-type']);
+  }
+  // a file field that came empty (curl -F image=@ on a 0-byte file): say so, not that none came
+  if (images.every((image) => image.length === 0)) {
+    throw new ImageMissingError();
   }
   return { images, fields: singleValuesAsText(fields) };
 }

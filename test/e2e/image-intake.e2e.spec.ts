@@ -72,6 +72,17 @@ describe('image intake over HTTP', () => {
     expect(response.body.error.message).toContain('"image"');
   });
 
+  it('should say that the image file came empty, not that no image came', async () => {
+    const response = await request(app().getHttpServer())
+      .post(PREDICT)
+      .attach('image', Buffer.alloc(0), 'zero.png');
+
+    expectError(response, 400, 'IMAGE_MISSING');
+    expect(response.body.error.message).toBe(
+      'parameter "image" must hold the bytes of an image, but it was empty',
+    );
+  });
+
   it('should answer 415 UNSUPPORTED_MEDIA_TYPE for bytes that are not an image', async () => {
     const response = await request(app().getHttpServer())
       .post(PREDICT)

@@ -90,7 +90,7 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       { layer: 'conv99' },
       404,
       'LAYER_NOT_FOUND',
-      /Parameter layer: expected a value or node name of the model, got "conv99"; valid layers: .*features/,
+      /parameter "layer": expected a value or node name of the model, got "conv99"; valid layers: .*features/,
     ],
     [
       'a layer without spatial extent',
@@ -104,7 +104,7 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       { target: '10' },
       404,
       'CLASS_NOT_FOUND',
-      /Parameter target: expected a class index from 0 to 9, a label, top1 or topk:N, got "10"/,
+      /parameter "target": expected a class index from 0 to 9, a label, top1 or topk:N, got "10"/,
     ],
     [
       'an unknown label, quoting the labels',

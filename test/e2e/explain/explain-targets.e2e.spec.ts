@@ -131,7 +131,7 @@ describe('explanation targets naming labels that look like other forms', () => {
     expect(response.body.error).toEqual({
       code: 'LABEL_NOT_FOUND',
       message:
-        'Parameter target: expected a class index, top1, topk:N or one of the model\'s labels ("T-shirt, top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "top1", "Bag", "7"), got "T-shirt"; did you mean "T-shirt, top" or "Shirt"?',
+        'parameter "target": expected a class index, top1, topk:N or one of the model\'s labels ("T-shirt, top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "top1", "Bag", "7"), got "T-shirt"; did you mean "T-shirt, top" or "Shirt"?',
       details: {
         label: 'T-shirt',
         labels: [...TRICKY_LABELS],

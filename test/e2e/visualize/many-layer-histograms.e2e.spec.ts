@@ -138,7 +138,7 @@ describe('histograms of models with more layers than a chart draws', () => {
 
       expect(response.body.error.code).toBe('VIEW_LIMIT_EXCEEDED');
       expect(response.body.error.message).toBe(
-        `Parameter layers: expected at most 32 layers per histogram chart (a row each), got ${names.length}; name at most 32 in each request, or ask for format=json, which takes any number`,
+        `parameter "layers": expected at most 32 layers per histogram chart (a row each), got ${names.length}; name at most 32 in each request, or ask for format=json, which takes any number`,
       );
     });
 

@@ -42,7 +42,7 @@ describe('parameters of the views and of predict (REST)', () => {
 
       expect(response.body.error.code).toBe('LAYER_NOT_SPATIAL');
       expect(response.body.error.message).toMatch(
-        /^Parameter layer: expected a layer with spatial extent \(shape \[N, C, H, W\] with H\*W > 1\), got "logits" of shape \[1, 10\]; valid layers: .*features/,
+        /^parameter "layer": expected a layer with spatial extent \(shape \[N, C, H, W\] with H\*W > 1\), got "logits" of shape \[1, 10\]; valid layers: .*features/,
       );
       expect(response.body.error.details).toMatchObject({ parameter: 'layer', shape: [1, 10] });
     });
@@ -54,7 +54,7 @@ describe('parameters of the views and of predict (REST)', () => {
         .expect(422);
 
       expect(response.body.error.message).toMatch(
-        /^Parameter layers: .* got "\/model\/GlobalAveragePool_output_0" of shape \[1, \d+, 1, 1\]; valid layers: /,
+        /^parameter "layers": .* got "\/model\/GlobalAveragePool_output_0" of shape \[1, \d+, 1, 1\]; valid layers: /,
       );
     });
 
@@ -87,7 +87,7 @@ describe('parameters of the views and of predict (REST)', () => {
         .attach('image', png, 'boot.png')
         .expect(404);
 
-      expect(response.body.error.message).toMatch(/^Parameter layers: .*got "nope"/);
+      expect(response.body.error.message).toMatch(/^parameter "layers": .*got "nope"/);
     });
   });
 
@@ -96,7 +96,7 @@ describe('parameters of the views and of predict (REST)', () => {
 
     expect(response.body.error.code).toBe('LAYER_NOT_FOUND');
     expect(response.body.error.message).toMatch(
-      /^Parameter layers: expected a value or node name of the model, got "nope"; valid layers: /,
+      /^parameter "layers": expected a value or node name of the model, got "nope"; valid layers: /,
     );
     expect(response.body.error.details.parameter).toBe('layers');
   });

@@ -279,12 +279,12 @@ describe('after-training views over gRPC (embedded mode)', () => {
     expect(channels.code).toBe(status.INVALID_ARGUMENT);
     expect(channels.metadata.get('error-code')).toEqual(['VIEW_LIMIT_EXCEEDED']);
     expect(channels.details).toBe(
-      'Parameter limit: expected at most 1024 channels per layer, got 5000',
+      'parameter "limit": expected at most 1024 channels per layer, got 5000',
     );
     expect(tiles.code).toBe(status.INVALID_ARGUMENT);
     expect(tiles.metadata.get('error-code')).toEqual(['VIEW_LIMIT_EXCEEDED']);
     expect(tiles.details).toBe(
-      `Parameter out_limit x in_limit: expected at most 4096 kernel tiles, got ${outs * ins}`,
+      `parameters "out_limit" x "in_limit": expected at most 4096 kernel tiles, got ${outs * ins}`,
     );
   });
 });

@@ -202,7 +202,7 @@ describe('after-training views (REST, embedded mode)', () => {
 
       expect(response.body.error.code).toBe('VIEW_LIMIT_EXCEEDED');
       expect(response.body.error.message).toBe(
-        'Parameter limit: expected at most 1024 channels per layer, got 5000',
+        'parameter "limit": expected at most 1024 channels per layer, got 5000',
       );
     });
   });
@@ -286,7 +286,7 @@ describe('after-training views (REST, embedded mode)', () => {
         .expect(400);
       expect(tooMany.body.error.code).toBe('VIEW_LIMIT_EXCEEDED');
       expect(tooMany.body.error.message).toBe(
-        `Parameter out_limit x in_limit: expected at most 4096 kernel tiles, got ${outs * ins}`,
+        `parameters "out_limit" x "in_limit": expected at most 4096 kernel tiles, got ${outs * ins}`,
       );
     });
   });

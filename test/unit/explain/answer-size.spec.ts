@@ -113,7 +113,7 @@ describe('checkAnswerSize', () => {
 
       expect(refused.code).toBe('TENSOR_JSON_TOO_LARGE');
       expect(refused.message).toBe(
-        'Parameter "format" json holds at most 2097152 tensor values (MAX_JSON_TENSOR_VALUES), but this answer has 3000000; ask for format=npy (binary float32), or resolution=layer, or fewer images or targets (this request asks for 3 maps), or a smaller image',
+        'parameter "format" json holds at most 2097152 tensor values (MAX_JSON_TENSOR_VALUES), but this answer has 3000000; ask for format=npy (binary float32), or resolution=layer, or fewer images or targets (this request asks for 3 maps), or a smaller image',
       );
     });
 

@@ -55,7 +55,7 @@ describe('parseTargets', () => {
       expect.objectContaining({
         code: 'CLASS_NOT_FOUND',
         message:
-          'Parameter target: expected a class index from 0 to 2, a label, top1 or topk:N, got "3"',
+          'parameter "target": expected a class index from 0 to 2, a label, top1 or topk:N, got "3"',
       }),
     );
     expect(() => specs('-1')).toThrow(expect.objectContaining({ code: 'CLASS_NOT_FOUND' }));
@@ -66,7 +66,7 @@ describe('parseTargets', () => {
     expect(() => specs('fish')).toThrow(
       expect.objectContaining({
         code: 'LABEL_NOT_FOUND',
-        message: `Parameter target: expected a class index, top1, topk:N or one of the model's labels ("cat", "Dog", "bird"), got "fish"`,
+        message: `parameter "target": expected a class index, top1, topk:N or one of the model's labels ("cat", "Dog", "bird"), got "fish"`,
       }),
     );
   });
@@ -153,7 +153,7 @@ describe('parseTargets with labels that look like other forms', () => {
       expect.objectContaining({
         code: 'CLASS_NOT_FOUND',
         message:
-          'Parameter target: expected a class index from 0 to 2, a label, top1 or topk:N, got "12"; for the label "12" write label:12',
+          'parameter "target": expected a class index from 0 to 2, a label, top1 or topk:N, got "12"; for the label "12" write label:12',
       }),
     );
     expect(parseTargets('label:12', 3, numbered).specs).toEqual(classes(2));

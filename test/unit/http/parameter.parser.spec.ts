@@ -55,6 +55,17 @@ describe('parseParameters', () => {
     });
   });
 
+  it("should say that a text parameter takes one value, without zod's wording of an array", () => {
+    const textSchema = z.object({ layer: z.string().min(1).optional() });
+
+    expect(() => parseParameters(textSchema, { layer: ['conv1', 'conv2'] })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_PARAMETER',
+        message: 'parameter "layer" must be a single value; received ["conv1","conv2"]',
+      }),
+    );
+  });
+
   it('should keep every value of a list parameter, repeats included', () => {
     const parsed = parseParameters(featureMapParameters, { layer: ['conv1', 'conv1'] });
 

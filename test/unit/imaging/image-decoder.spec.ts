@@ -164,7 +164,7 @@ describe('decodeUpload', () => {
       expect(error.code).toBe('IMAGE_CORRUPT');
       expect(error.kind).toBe('invalid-argument');
       expect(error.message).toBe(
-        'Parameter "image" must be a complete, valid jpeg file, but decoding failed: Corrupt JPEG data: bad Huffman code',
+        'parameter "image" must be a complete, valid jpeg file, but decoding failed: Corrupt JPEG data: bad Huffman code',
       );
     });
 

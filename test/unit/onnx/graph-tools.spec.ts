@@ -190,7 +190,7 @@ describe('targetable layers', () => {
       expect.objectContaining({
         code: 'LAYER_NOT_FOUND',
         message:
-          'Parameter layer: expected a value or node name of the model, got "layer9"; valid layers: c1, r1, c2, r2',
+          'parameter "layer": expected a value or node name of the model, got "layer9"; valid layers: c1, r1, c2, r2',
       }),
     );
   });
