@@ -51,7 +51,7 @@ export function createJobHandlers(
   config: AppConfig,
   models: ModelRepository,
 ): ReadonlyMap<JobKind, JobHandler> {
-  const limits = { maxPixels: config.maxImagePixels };
+  const limits = { maxPixels: config.maxImagePixels, maxRequestPixels: config.maxRequestPixels };
   return new Map<JobKind, JobHandler>([
     ['predict', new PredictHandler(models, limits)],
     ['feature-maps', new FeatureMapsHandler(models, limits, processSessionFactory(config))],

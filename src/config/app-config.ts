@@ -59,6 +59,7 @@ const environmentSchema = z.object({
   MAX_JSON_TENSOR_VALUES: integer(1, 16_777_216).default(2_097_152),
   MAX_UPLOAD_BYTES: integer(1024, 1024 * MEBIBYTE).default(20 * MEBIBYTE),
   MAX_IMAGE_PIXELS: integer(1, 1_000_000_000).default(50_000_000),
+  MAX_REQUEST_PIXELS: integer(1, 16_000_000_000).default(100_000_000),
   MAX_BATCH_IMAGES: integer(1, 256).default(16),
   REQUEST_TIMEOUT_MS: integer(100, 3_600_000).default(30_000),
   // Node's requestTimeout: a client has this long to send a whole request, headers and body.
@@ -130,6 +131,8 @@ export interface AppConfig {
   readonly maxJsonTensorValues: number;
   readonly maxUploadBytes: number;
   readonly maxImagePixels: number;
+  /** Largest width x height summed over the images of one request. */
+  readonly maxRequestPixels: number;
   readonly maxBatchImages: number;
   readonly requestTimeoutMs: number;
   /** How long a client may take to send a whole HTTP request, headers and body; then 408. */
@@ -170,6 +173,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     ]);
   }
+  if (e.MAX_REQUEST_PIXELS < e.MAX_IMAGE_PIXELS) {
+    throw new ConfigurationError([
+      {
+        variable: 'MAX_REQUEST_PIXELS',
+        received: env.MAX_REQUEST_PIXELS,
+        expected: `at least MAX_IMAGE_PIXELS (${e.MAX_IMAGE_PIXELS}): a request's pixels in all include its largest image's`,
+      },
+    ]);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -188,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxJsonTensorValues: e.MAX_JSON_TENSOR_VALUES,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
+    maxRequestPixels: e.MAX_REQUEST_PIXELS,
     maxBatchImages: e.MAX_BATCH_IMAGES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     requestBodyTimeoutMs: e.HTTP_REQUEST_BODY_TIMEOUT_MS,

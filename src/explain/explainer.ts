@@ -1,5 +1,6 @@
 import type { DecodedImage } from '../imaging/decoded-image';
-import { decodeUpload, type DecodeLimits, readUploadSize } from '../imaging/image-decoder';
+import { type BatchLimits, readBatchSizes } from '../imaging/batch-pixels';
+import { decodeUpload } from '../imaging/image-decoder';
 import { resolveNormalization } from '../imaging/input-spec';
 import { toModelInput } from '../imaging/model-input';
 import type { InputGeometry } from '../imaging/input-geometry';
@@ -32,7 +33,7 @@ export interface ExplainerDependencies {
   readonly models: ModelRepository;
   readonly loader: ExplainableModelLoader;
   readonly sessions: ExplainSessions;
-  readonly limits: DecodeLimits;
+  readonly limits: BatchLimits;
 }
 
 /** What the job running an explanation gives it besides the request. */
@@ -92,8 +93,10 @@ export class Explainer {
     );
 
     const started = performance.now();
+    // every header before any pixel: a batch too large in all, or an answer that cannot fit, is refused first
+    const sizes = await readBatchSizes(images, this.deps.limits);
     if (control.answer !== undefined) {
-      checkAnswerSize(await this.plan(request, images), options, control.answer);
+      checkAnswerSize(this.plan(request, sizes), options, control.answer);
     }
     const decoded = await this.decode(model, images, progress);
     const decodedAt = performance.now();
@@ -150,12 +153,11 @@ export class Explainer {
     return { model, options, layer, targets, singleMap };
   }
 
-  /** The answer's shape from the images' headers alone: no pixel decoded, no model run. */
-  private async plan(request: ResolvedRequest, images: readonly Buffer[]): Promise<AnswerPlan> {
-    const sizes = [];
-    for (const bytes of images) {
-      sizes.push(await readUploadSize(bytes, this.deps.limits));
-    }
+  /** The answer's shape from the images' sizes in their headers: no pixel decoded, no model run. */
+  private plan(
+    request: ResolvedRequest,
+    sizes: readonly { width: number; height: number }[],
+  ): AnswerPlan {
     return {
       images: sizes,
       mapsPerImage: request.targets.length,

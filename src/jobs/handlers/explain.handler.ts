@@ -89,7 +89,7 @@ export function createExplainHandler(config: AppConfig, models: ModelRepository)
     models,
     loader: new ExplainableModelLoader(),
     sessions,
-    limits: { maxPixels: config.maxImagePixels },
+    limits: { maxPixels: config.maxImagePixels, maxRequestPixels: config.maxRequestPixels },
   });
   const pool = new MapRenderPool(config.renderThreads);
   return new ExplainHandler(explainer, {

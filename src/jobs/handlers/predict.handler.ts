@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 
 import { softmax, topK } from '../../explain/class-scores';
+import { type BatchLimits, readBatchSizes } from '../../imaging/batch-pixels';
 import { decodeUpload } from '../../imaging/image-decoder';
 import { toModelInput } from '../../imaging/model-input';
 import type { ModelRepository } from '../../models/model-repository';
@@ -11,27 +12,30 @@ export interface ImageLimits {
   readonly maxPixels: number;
 }
 
-/** Top-k classes per image; softmax is applied when the model's output is logits. */
+/**
+ * Top-k classes per image; softmax is applied when the model's output is
+ * logits. Every header is checked before any image is decoded; the images are
+ * then decoded and classified one at a time.
+ */
 export class PredictHandler implements JobHandler {
   constructor(
     private readonly models: ModelRepository,
-    private readonly limits: ImageLimits,
+    private readonly limits: BatchLimits,
   ) {}
 
   async run(data: JobData, context: JobContext): Promise<JobAnswer> {
     const model = this.models.get(data.model);
     const { descriptor, session } = model;
     const k = typeof data.options.top_k === 'number' ? data.options.top_k : 5;
-    const images = [];
-
+    const uploads = [];
     for (const key of data.imageKeys) {
-      images.push(
-        await decodeUpload(await context.image(key), this.limits, descriptor.input.background),
-      );
+      uploads.push(await context.image(key));
     }
+    await readBatchSizes(uploads, this.limits);
 
     const results = [];
-    for (const image of images) {
+    for (const upload of uploads) {
+      const image = await decodeUpload(upload, this.limits, descriptor.input.background);
       const input = await toModelInput([image], descriptor.input);
       const feeds = {
         [descriptor.input.name]: new ort.Tensor('float32', input.tensor, input.dims),

@@ -120,6 +120,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_IMAGE_PIXELS: '1' }).maxImagePixels).toBe(1);
   });
 
+  it('should read MAX_REQUEST_PIXELS, default it to 100 megapixels and refuse it under MAX_IMAGE_PIXELS', () => {
+    expect(loadConfig({}).maxRequestPixels).toBe(100_000_000);
+    expect(
+      loadConfig({ MAX_IMAGE_PIXELS: '1000', MAX_REQUEST_PIXELS: '1000' }).maxRequestPixels,
+    ).toBe(1000);
+
+    const error = problemsOf({ MAX_IMAGE_PIXELS: '1000', MAX_REQUEST_PIXELS: '999' });
+    expect(error.message).toContain('MAX_REQUEST_PIXELS="999"');
+    expect(error.message).toContain('at least MAX_IMAGE_PIXELS (1000)');
+  });
+
   it('should refuse ROLE=worker without REDIS_URL, naming REDIS_URL as unset and why it is needed', () => {
     const error = problemsOf({ ROLE: 'worker' });
 

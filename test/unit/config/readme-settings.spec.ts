@@ -51,6 +51,7 @@ describe('the configuration tables of the READMEs', () => {
       MAX_JSON_TENSOR_VALUES: config.maxJsonTensorValues,
       MAX_UPLOAD_BYTES: config.maxUploadBytes,
       MAX_IMAGE_PIXELS: config.maxImagePixels,
+      MAX_REQUEST_PIXELS: config.maxRequestPixels,
       MAX_BATCH_IMAGES: config.maxBatchImages,
       REQUEST_TIMEOUT_MS: config.requestTimeoutMs,
       HTTP_REQUEST_BODY_TIMEOUT_MS: config.requestBodyTimeoutMs,

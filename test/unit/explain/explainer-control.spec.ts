@@ -16,7 +16,7 @@ async function fashionExplainer(): Promise<Explainer> {
     models: await createModelRepository(config, silentLogger),
     loader: new ExplainableModelLoader(),
     sessions: testSessions(),
-    limits: { maxPixels: 1_000_000 },
+    limits: { maxPixels: 1_000_000, maxRequestPixels: 2_000_000 },
   });
 }
 

@@ -83,7 +83,7 @@ describe('ExplainHandler', () => {
         models,
         loader: new ExplainableModelLoader(),
         sessions,
-        limits: { maxPixels: config.maxImagePixels },
+        limits: { maxPixels: config.maxImagePixels, maxRequestPixels: config.maxRequestPixels },
       });
       // the model's graph loaded and its shapes probed (one run of its own) before anything is watched
       await explainer.explain('fashion-mnist', await fashionImages(1), fromJobOptions({}));

@@ -1,0 +1,47 @@
+/**
+ * @jest-environment ./test/support/onnxruntime.environment.ts
+ */
+import sharp from 'sharp';
+import request from 'supertest';
+
+import { useTestApp } from '../support/http-app';
+
+const grey = (width: number, height: number): Promise<Buffer> =>
+  sharp({ create: { width, height, channels: 3, background: '#707070' } })
+    .png()
+    .toBuffer();
+
+/** A batch is bounded by its pixels in all (MAX_REQUEST_PIXELS), not only image by image. */
+describe('MAX_REQUEST_PIXELS over HTTP', () => {
+  // each 100x100 image (10000 pixels) is within MAX_IMAGE_PIXELS; two are over MAX_REQUEST_PIXELS
+  const app = useTestApp({ MAX_IMAGE_PIXELS: '10000', MAX_REQUEST_PIXELS: '15000' });
+
+  it.each([
+    ['predict', '/v1/models/fashion-mnist/predict'],
+    ['gradcam', '/gradcam'],
+  ])('%s should answer 413 BATCH_TOO_LARGE for two images of 10000 pixels', async (_, url) => {
+    const image = await grey(100, 100);
+    const response = await request(app().getHttpServer())
+      .post(url)
+      .attach('image', image, 'a.png')
+      .attach('image', image, 'b.png');
+
+    expect(response.status).toBe(413);
+    expect(response.body.error).toEqual({
+      code: 'BATCH_TOO_LARGE',
+      message:
+        'the 2 images of the request must have at most 15000 pixels in all (MAX_REQUEST_PIXELS), but they have 20000; send fewer or smaller images in each request',
+      details: { images: 2, pixels: 20000, maxRequestPixels: 15000 },
+    });
+  });
+
+  it('should answer a batch within the limit in all', async () => {
+    const response = await request(app().getHttpServer())
+      .post('/v1/models/fashion-mnist/predict')
+      .attach('image', await grey(100, 100), 'a.png')
+      .attach('image', await grey(70, 70), 'b.png')
+      .expect(200);
+
+    expect(response.body.predictions).toHaveLength(2);
+  });
+});
