@@ -4,13 +4,22 @@ import { DomainError } from './domain-error';
 const quoted = (labels: readonly string[]): string =>
   labels.map((l) => JSON.stringify(l)).join(', ');
 
-/** "a", "b" or "c" */
-const alternatives = (labels: readonly string[]): string =>
-  labels.length > 1
-    ? `${quoted(labels.slice(0, -1))} or ${quoted(labels.slice(-1))}`
-    : quoted(labels);
+/** a, b or c */
+const alternatives = (items: readonly string[]): string =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1) ?? ''}` : (items[0] ?? '');
 
-/** A target label the model does not have; the closest labels, when some are near, are suggested. */
+/** Where a label that was not found stood, and what else it may have meant. */
+export interface LabelContext {
+  /** The whole value, when the label was one item of a comma-separated list, and its place there (from 1). */
+  readonly list?: { readonly value: string; readonly position: number };
+  /** A target form the text looks like (topk:3 for top3). */
+  readonly form?: string;
+}
+
+/**
+ * A target label the model does not have. The message says which item of a
+ * list it was, and suggests the form it looks like and the closest labels.
+ */
 export class LabelNotFoundError extends DomainError {
   readonly code = 'LABEL_NOT_FOUND';
   readonly kind = 'not-found';
@@ -19,11 +28,18 @@ export class LabelNotFoundError extends DomainError {
     readonly label: string,
     readonly labels: readonly string[],
     readonly closest: readonly string[] = [],
+    context: LabelContext = {},
   ) {
     const known = labels.length > 0 ? quoted(labels) : 'the model has none';
-    const suggestion = closest.length > 0 ? `; did you mean ${alternatives(closest)}?` : '';
+    const { list, form } = context;
+    const where =
+      list === undefined
+        ? ''
+        : ` (item ${list.position} of ${JSON.stringify(list.value)}, read as a comma-separated list)`;
+    const meant = [...(form === undefined ? [] : [form]), ...closest.map((l) => JSON.stringify(l))];
+    const suggestion = meant.length > 0 ? `; did you mean ${alternatives(meant)}?` : '';
     super(
-      `parameter "target": expected a class index, top1, topk:N or one of the model's labels (${known}), got ${JSON.stringify(label)}${suggestion}`,
+      `parameter "target": expected a class index, top1, topk:N or one of the model's labels (${known}), got ${JSON.stringify(label)}${where}${suggestion}`,
     );
     this.name = 'LabelNotFoundError';
   }

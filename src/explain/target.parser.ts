@@ -1,6 +1,6 @@
 import { ClassNotFoundError } from '../errors/class-not-found.error';
 import { InvalidParameterError } from '../errors/invalid-parameter.error';
-import { LabelNotFoundError } from '../errors/label-not-found.error';
+import { type LabelContext, LabelNotFoundError } from '../errors/label-not-found.error';
 import { closestLabels } from './closest-labels';
 
 /** A class to explain: a fixed index, or the class ranked `rank` by the model's score (1 = top). */
@@ -82,7 +82,9 @@ function parseValue(value: string, model: Model): ParsedTargets {
   if (items.some((item) => item.length === 0)) {
     throw new InvalidParameterError('target', `${TARGET_FORMS}, without empty items`, value);
   }
-  const specs = items.flatMap((item) => parseItem(item, model));
+  const specs = items.flatMap((item, index) =>
+    parseItem(item, model, items.length > 1 ? { value, position: index + 1 } : undefined),
+  );
   const oneClass = items.length === 1 && !/^topk:/i.test(items[0] ?? '');
   return { specs, oneClass };
 }
@@ -124,9 +126,10 @@ function splitItems(value: string): string[] {
   }
 }
 
-function parseItem(item: string, model: Model): TargetSpec[] {
+/** @param list the whole value and the item's place in it, when the value is a list */
+function parseItem(item: string, model: Model, list?: LabelContext['list']): TargetSpec[] {
   if (item.startsWith('"') || LABEL_PREFIX.test(item)) {
-    return [{ kind: 'class', index: labelItem(item, model) }];
+    return [{ kind: 'class', index: labelItem(item, model, list) }];
   }
   if (INDEX_PREFIX.test(item)) {
     const digits = item.replace(INDEX_PREFIX, '').trim();
@@ -144,7 +147,13 @@ function parseItem(item: string, model: Model): TargetSpec[] {
   if (/^[+-]?\d+$/.test(item)) {
     return [{ kind: 'class', index: classIndex(item, item, model) }];
   }
-  return [{ kind: 'class', index: findLabel(item, item, model) }];
+  return [{ kind: 'class', index: findLabel(item, item, model, { list, form: rankForm(item) }) }];
+}
+
+/** The rank form a label-like text seems to mean: top1 for top-1, topk:3 for top3, topk3 or top_3. */
+function rankForm(text: string): string | undefined {
+  const n = /^top[-_ ]?k?[-_ =]?(\d+)$/i.exec(text)?.[1];
+  return n === undefined ? undefined : Number(n) === 1 ? 'top1' : `topk:${Number(n)}`;
 }
 
 function topRanks(count: string, item: string, classCount: number): TargetSpec[] {
@@ -174,19 +183,19 @@ function classIndex(digits: string, item: string, model: Model): number {
 }
 
 /** The class of label:NAME, label:"NAME" or "NAME": always a label, never an index or a keyword. */
-function labelItem(item: string, model: Model): number {
+function labelItem(item: string, model: Model, list?: LabelContext['list']): number {
   const name = item.replace(LABEL_PREFIX, '').trim();
-  return findLabel(name.startsWith('"') ? unquote(name) : name, item, model);
+  return findLabel(name.startsWith('"') ? unquote(name) : name, item, model, { list });
 }
 
 /** The class of a label; `item` is what the caller wrote (Sneaker, label:Sneaker or "Sneaker"). */
-function findLabel(name: string, item: string, model: Model): number {
+function findLabel(name: string, item: string, model: Model, context: LabelContext = {}): number {
   if (name.length === 0) {
     throw new InvalidParameterError('target', 'label:NAME with NAME one of the labels', item);
   }
   const index = labelIndex(name, model.labels);
   if (index === undefined || index >= model.classCount) {
-    throw new LabelNotFoundError(name, model.labels, closestLabels(name, model.labels));
+    throw new LabelNotFoundError(name, model.labels, closestLabels(name, model.labels), context);
   }
   return index;
 }

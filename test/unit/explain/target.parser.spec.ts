@@ -71,6 +71,34 @@ describe('parseTargets', () => {
     );
   });
 
+  it.each([
+    ['top2', 'topk:2'],
+    ['top-3', 'topk:3'],
+    ['topk3', 'topk:3'],
+    ['top_1', 'top1'],
+  ])('suggests the rank form %s looks like (%s)', (target, form) => {
+    expect(() => specs(target)).toThrow(
+      expect.objectContaining({
+        code: 'LABEL_NOT_FOUND',
+        message: `parameter "target": expected a class index, top1, topk:N or one of the model's labels ("cat", "Dog", "bird"), got "${target}"; did you mean ${form}?`,
+      }),
+    );
+  });
+
+  it('says which item of a list was not a label', () => {
+    expect(() => specs('Dog,fish,1')).toThrow(
+      expect.objectContaining({
+        code: 'LABEL_NOT_FOUND',
+        message: `parameter "target": expected a class index, top1, topk:N or one of the model's labels ("cat", "Dog", "bird"), got "fish" (item 2 of "Dog,fish,1", read as a comma-separated list)`,
+      }),
+    );
+    expect(() => specs('1,label:fish')).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('got "fish" (item 2 of "1,label:fish"'),
+      }),
+    );
+  });
+
   it('suggests the closest labels when the name is near some', () => {
     expect(() => specs('dgo')).toThrow(
       expect.objectContaining({
