@@ -81,6 +81,7 @@ export async function renderExplanation(
     if (encoding === 'binary') {
       const metadata = {
         ...header,
+        output: options.output,
         ...describe(only.map),
         ...prefixed(timings),
         time_total_ms: total,

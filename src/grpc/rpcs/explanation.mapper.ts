@@ -10,7 +10,8 @@ import { type AnswerFields, explanationInfo } from './explanation-info';
  */
 export function explanationsOf(jobId: string, image: number, answer: JobAnswer): Explanation[] {
   if (answer.type === 'binary') {
-    const info = explanationInfo(answer.metadata);
+    // the same attributes as a result of a JSON document: its output and content type too
+    const info = explanationInfo({ ...answer.metadata, content_type: answer.contentType });
     return [{ ...payload(answer.contentType, answer.data), info, job_id: jobId, image }];
   }
 

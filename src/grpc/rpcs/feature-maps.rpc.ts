@@ -17,9 +17,13 @@ export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
       maxImages: 1,
       maxBytes: config.maxUploadBytes,
     });
-    const query = asQuery({ ...request, format: restFormat(request.format) }, ['image', 'model']);
-    const p = parseParameters(featureMapParameters, query);
-    const options = featureMapJobOptions(p, request.format === 'tensor' ? 'tensor' : p.format);
+    const format = restFormat(request.format, 'json');
+    const p = parseParameters(
+      featureMapParameters,
+      asQuery({ ...request, format }, ['image', 'model']),
+    );
+    // gRPC asks for JSON only as its format=tensor, and refusals name what it asked
+    const options = featureMapJobOptions(p, format === 'json' ? 'tensor' : p.format);
 
     const { jobId, answer } = await runJobForCall(
       jobs,

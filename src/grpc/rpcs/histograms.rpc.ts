@@ -1,5 +1,6 @@
 import type { AppServices } from '../../app.module';
 import { parseParameters } from '../../http/parameter.parser';
+import { BATCH_NORM_NOTES } from '../../visualize/histogram.view';
 import { parseIndexRuns } from '../../visualize/index-runs';
 import { histogramJobOptions, histogramParameters } from '../../visualize/view-parameters.schema';
 import { jobCallLimits, runJobForCall } from '../job-call';
@@ -45,7 +46,7 @@ export class HistogramsRpc implements UnaryRpc<HistogramsRequest> {
         png: answer.data,
         layers: [],
         batch_norm: p.batch_norm,
-        batch_norm_note: '',
+        batch_norm_note: BATCH_NORM_NOTES[p.batch_norm],
         layers_total: Number(metadata.layers_total),
         layer_indices: parseIndexRuns(String(metadata.layer_indices)),
         layers_omitted: Number(metadata.layers_omitted),

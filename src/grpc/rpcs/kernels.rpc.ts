@@ -4,7 +4,7 @@ import { kernelJobOptions, kernelParameters } from '../../visualize/view-paramet
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
-import { asQuery, viewResponse, type KernelsRequest } from './view-messages';
+import { asQuery, restFormat, viewResponse, type KernelsRequest } from './view-messages';
 
 /** Kernels: the same 'kernels' job as GET /v1/models/{name}/kernels; format=tensor gives the weights as stored, cut by out_limit and in_limit. */
 export class KernelsRpc implements UnaryRpc<KernelsRequest> {
@@ -13,9 +13,10 @@ export class KernelsRpc implements UnaryRpc<KernelsRequest> {
   async handle(request: KernelsRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
     const model = requestModel(models, request.model, config.defaultModel);
-    const format = request.format === 'tensor' ? 'npy' : request.format;
+    const format = restFormat(request.format, 'npy');
     const p = parseParameters(kernelParameters, asQuery({ ...request, format }, ['model']));
-    const options = kernelJobOptions(p, request.format === 'tensor' ? 'tensor' : p.format);
+    // gRPC asks for .npy only as its format=tensor, and refusals name what it asked
+    const options = kernelJobOptions(p, format === 'npy' ? 'tensor' : p.format);
 
     const { jobId, answer } = await runJobForCall(
       jobs,

@@ -1,3 +1,4 @@
+import { InvalidParameterError } from '../../errors/invalid-parameter.error';
 import type { JobAnswer } from '../../jobs/job.types';
 import { decodeNpy } from '../npy.decoder';
 
@@ -69,9 +70,25 @@ export function asQuery(fields: object, skip: readonly string[] = []): Record<st
   return query;
 }
 
-/** gRPC asks for tensors as format=tensor; the views answer them as .npy (one layer) or JSON. */
-export function restFormat(format: string | undefined): string | undefined {
-  return format === 'tensor' ? 'json' : format;
+/**
+ * A view's gRPC `format` (png or tensor, in any case) as its REST format: a
+ * tensor is asked for as `tensorAs`, the REST encoding the view's reply is
+ * built from (.npy for one weight tensor, JSON for several layers). REST's own
+ * npy and json are not gRPC formats and are refused, not taken as tensor.
+ * @throws InvalidParameterError (INVALID_PARAMETER) for any other format
+ */
+export function restFormat(
+  format: string | undefined,
+  tensorAs: 'npy' | 'json',
+): 'png' | 'npy' | 'json' | undefined {
+  const word = format?.toLowerCase() ?? '';
+  if (word === '') {
+    return undefined;
+  }
+  if (word === 'png' || word === 'tensor') {
+    return word === 'png' ? 'png' : tensorAs;
+  }
+  throw new InvalidParameterError('format', 'png or tensor', format);
 }
 
 /** A view's job answer as a ViewResponse: the PNG, or the tensors as raw float32 bytes. */

@@ -179,6 +179,29 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
     }
   });
 
+  it.each([
+    ['heatmap', 'image/png'],
+    ['tensor', 'application/x-npy'],
+  ])(
+    'should name the output (%s) and content type of a single map as of each map of several',
+    async (output, contentType) => {
+      const call = (target: string) =>
+        grpc.client.call<{ explanations: Explanation[] }>('Explain', {
+          images: [images[0]],
+          target,
+          output,
+        });
+      const [single, several] = await Promise.all([call('top1'), call('topk:2')]);
+
+      for (const { info } of [...single.explanations, ...several.explanations]) {
+        expect([info.attributes.output, info.attributes.content_type]).toEqual([
+          output,
+          contentType,
+        ]);
+      }
+    },
+  );
+
   it('should answer NOT_FOUND with LAYER_NOT_FOUND for an unknown layer', async () => {
     const error = await grpc.client
       .call('Explain', { images: [images[0]], layer: 'no_such_layer' })

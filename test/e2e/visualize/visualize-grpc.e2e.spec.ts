@@ -147,6 +147,37 @@ describe('after-training views over gRPC (embedded mode)', () => {
     }
   });
 
+  it.each([
+    ['FeatureMaps', 'npy'],
+    ['FeatureMaps', 'json'],
+    ['Kernels', 'npy'],
+    ['Kernels', 'json'],
+  ])(
+    '%s refuses format=%s, which is REST spelling, rather than take it as tensor',
+    async (rpc, format) => {
+      const refused = await rejection(grpc.client.call(rpc, { image, format }));
+
+      expect(refused.code).toBe(status.INVALID_ARGUMENT);
+      expect(refused.metadata.get('error-code')).toEqual(['INVALID_PARAMETER']);
+      expect(refused.details).toBe(
+        `parameter "format" must be png or tensor; received "${format}"`,
+      );
+    },
+  );
+
+  it('FeatureMaps and Kernels take format in any case, as REST takes its fixed words', async () => {
+    const grid = await grpc.client.call<ViewResponse>('FeatureMaps', {
+      image,
+      format: 'Tensor',
+      layers: ['features'],
+      limit: 2,
+    });
+    const kernels = await grpc.client.call<ViewResponse>('Kernels', { format: 'PNG' });
+
+    expect(grid.tensors).toHaveLength(1);
+    expect((await sharp(kernels.png).metadata()).format).toBe('png');
+  });
+
   it('Kernels cuts the tensor to out_limit filters and in_limit inputs', async () => {
     const conv = onnx.nodes.filter((node) => node.opType === 'Conv')[1];
     const weight = onnx.initializers.get(conv.input[1])!;
@@ -204,6 +235,23 @@ describe('after-training views over gRPC (embedded mode)', () => {
       expect(total).toBe(onnx.initializers.get(parameter.name)!.data.length);
     }
   });
+
+  it.each(['separate', 'folded'])(
+    'Histograms as a PNG says how batch norm (%s) is treated, as its JSON answer does',
+    async (batchNorm) => {
+      type Reply = { png?: Buffer; batch_norm: string; batch_norm_note: string };
+      const png = await grpc.client.call<Reply>('Histograms', { batch_norm: batchNorm });
+      const json = await grpc.client.call<Reply>('Histograms', {
+        batch_norm: batchNorm,
+        format: 'json',
+      });
+
+      expect((await sharp(png.png).metadata()).format).toBe('png');
+      expect(png.batch_norm).toBe(batchNorm);
+      expect(json.batch_norm_note).not.toBe('');
+      expect(png.batch_norm_note).toBe(json.batch_norm_note);
+    },
+  );
 
   it('PredictionImage and a PNG FeatureMaps give the same pictures as REST, at the documented size', async () => {
     const card = await grpc.client.call<ViewResponse>('PredictionImage', { image, top_k: 3 });
