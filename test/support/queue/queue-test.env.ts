@@ -156,9 +156,10 @@ export async function hangUpAfter(test: request.Test, afterMs: number): Promise<
 
 /** A BullMQ handle on the test queue, to look at jobs the way an operator would. */
 export function inspectQueue(prefix: string, url = TEST_REDIS_URL): Queue {
-  const { hostname, port } = new URL(url);
+  const { hostname, port, pathname } = new URL(url);
   const queue = new Queue(QUEUE_NAME, {
-    connection: { host: hostname, port: Number(port) },
+    // the database of the URL too (redis://host:port/5), as the service reads it
+    connection: { host: hostname, port: Number(port || 6379), db: Number(pathname.slice(1) || 0) },
     prefix,
   });
   queue.on('error', () => undefined);
