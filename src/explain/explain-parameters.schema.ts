@@ -91,6 +91,11 @@ export const explainParametersSchema = z.object({
   format: z.enum(['npy', 'json'], { error: 'one of npy, json' }).optional(),
   /** The score differentiated: the logit (default) or the probability after the model's softmax. */
   score: z.enum(['logit', 'probability'], { error: 'one of logit, probability' }).default('logit'),
+  /**
+   * false (output=tensor only): the map as the method computes it, before ReLU and min-max, in
+   * the score's units; for the input-gradient methods the signed attribution per input channel.
+   */
+  normalize: booleanParameter.default(true),
   aug_smooth: booleanParameter.default(false),
   eigen_smooth: booleanParameter.default(false),
   /** smoothgrad; a fixed default seed, so that the same request (or image in a batch) gives the same map. */

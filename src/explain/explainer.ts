@@ -10,7 +10,6 @@ import { type AnswerLimits, type AnswerPlan, checkAnswerSize } from './answer-si
 import { CAM_FAMILY, computeCam, type RawExplanation } from './cam-family.runner';
 import { softmax, topK } from './class-scores';
 import {
-  type ExplainMethod,
   type ExplainParameters,
   resolveExplainParameters,
   type ResolvedExplainParameters,
@@ -109,7 +108,7 @@ export class Explainer {
     const compute = this.computer(model, layer, options, progress);
     const maps: ExplainedMap[] = [];
     for (const [index, image] of prepared.entries()) {
-      maps.push(...(await this.explainImage(model, index, image, targets, compute, progress)));
+      maps.push(...(await this.explainImage(request, index, image, compute, progress)));
     }
     const explainedAt = performance.now();
 
@@ -162,7 +161,7 @@ export class Explainer {
       images: sizes,
       mapsPerImage: request.targets.length,
       singleMap: request.singleMap,
-      layerTensor: tensorAtLayer(request.model, request.options.method, request.layer),
+      layerTensor: tensorAtLayer(request.model, request.options, request.layer),
     };
   }
 
@@ -217,13 +216,13 @@ export class Explainer {
   }
 
   private async explainImage(
-    model: ExplainableModel,
+    request: ResolvedRequest,
     index: number,
     image: PreparedImage,
-    targets: readonly TargetSpec[],
     compute: Compute,
     progress: ExplainProgress,
   ): Promise<ExplainedMap[]> {
+    const { model, options, targets } = request;
     const maps: ExplainedMap[] = [];
     // A class asked for twice (top1,9 on an ankle boot) keeps both entries, so that the answer's
     // shape follows the request; its map is computed once.
@@ -238,7 +237,7 @@ export class Explainer {
         computed.set(result.classIndex, result);
       }
       ranking ??= topK(result.scores, result.scores.length).map((r) => r.index);
-      maps.push(this.explained(model, index, image, result));
+      maps.push(this.explained(model, index, image, result, options));
       progress.mapDone();
     }
     return maps;
@@ -249,6 +248,7 @@ export class Explainer {
     index: number,
     image: PreparedImage,
     result: ComputedMap,
+    options: ResolvedExplainParameters,
   ): ExplainedMap {
     const c = result.classIndex;
     const probabilities = result.scoreIsLogits ? softmax(result.scores) : result.scores;
@@ -258,8 +258,8 @@ export class Explainer {
       label: model.descriptor.labels[c] ?? String(c),
       score: result.scores[c] ?? Number.NaN,
       probability: probabilities[c] ?? Number.NaN,
-      map: reluMinMax(result.raw),
-      planes: result.planes,
+      map: options.normalize ? reluMinMax(result.raw) : result.raw,
+      planes: exposesPlanes(options) ? result.planes : undefined,
       decoded: image.decoded,
       geometry: image.geometry,
     };
@@ -279,21 +279,30 @@ function layerShape(
 }
 
 /**
+ * Whether a tensor answers with the signed attribution per input channel rather than the map:
+ * guided backprop always, the other input-gradient methods with normalize=false (the CAM family's
+ * computations have no planes).
+ */
+function exposesPlanes(options: ResolvedExplainParameters): boolean {
+  return options.method === 'guided-backprop' || !options.normalize;
+}
+
+/**
  * One map's tensor at resolution=layer: the layer's map for the CAM family,
  * the input-sized map for the input-gradient methods (guided Grad-CAM's too),
- * and guided backprop's signed gradient, one plane per input channel.
+ * and the signed attribution, one plane per input channel, where exposesPlanes.
  */
 function tensorAtLayer(
   model: ExplainableModel,
-  method: ExplainMethod,
+  options: ResolvedExplainParameters,
   layer: string | undefined,
 ): AnswerPlan['layerTensor'] {
-  if (CAM_FAMILY.has(method)) {
+  if (CAM_FAMILY.has(options.method)) {
     const { height, width } = layerShape(model, layer);
     return { channels: 1, channelAxis: false, height, width };
   }
   const input = layerShape(model, undefined);
-  return method === 'guided-backprop'
+  return exposesPlanes(options)
     ? { ...input, channelAxis: true }
     : { channels: 1, channelAxis: false, height: input.height, width: input.width };
 }

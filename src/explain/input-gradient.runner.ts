@@ -23,7 +23,12 @@ import { runGradient, type RunTarget } from './model-runs';
 import { controlledRun, type RunControl } from './run-control';
 import { seededUniform } from './seeded-uniform';
 
-/** An input-resolution explanation; `planes` is the per-channel tensor the tensor output returns. */
+/**
+ * An input-resolution explanation. `planes` is the signed attribution per input channel [C, H, W]
+ * that a tensor answers with for guided backprop, and for every method with normalize=false: the
+ * gradient (saliency, guided backprop), the mean of the samples' gradients (SmoothGrad), the
+ * attribution (Integrated Gradients); guided Grad-CAM has none.
+ */
 export interface InputExplanation extends RawExplanation {
   readonly planes: InputPlanes | undefined;
 }
@@ -106,7 +111,7 @@ function gradientMap(
     const planes = toPlanes(input, run.inputGradient ?? new Float32Array(0));
     return {
       raw: saliencyMap(planes),
-      planes: reluRule === 'guided' ? planes : undefined,
+      planes,
       scores: run.scores,
       classIndex: run.classIndex,
       scoreIsLogits: s.scoreIsLogits,
@@ -168,7 +173,7 @@ async function smoothGrad(
     }
     return {
       raw: smoothGradMap(gradients),
-      planes: undefined,
+      planes: meanPlanes(gradients),
       scores: clean.scores,
       classIndex: clean.classIndex,
       scoreIsLogits: s.scoreIsLogits,
@@ -209,10 +214,25 @@ async function integrated(
     );
     return {
       raw: integratedGradientsMap(attribution),
-      planes: undefined,
+      planes: attribution,
       scores: last.scores,
       classIndex: last.classIndex,
       scoreIsLogits: s.scoreIsLogits,
     };
   });
+}
+
+/** The element-wise mean of the samples' signed gradients: SmoothGrad before its reduction. */
+function meanPlanes(samples: readonly InputPlanes[]): InputPlanes | undefined {
+  const first = samples[0];
+  if (first === undefined) {
+    return undefined;
+  }
+  const sum = new Float32Array(first.data.length);
+  for (const sample of samples) {
+    sample.data.forEach((v, i) => {
+      sum[i] = (sum[i] ?? 0) + v;
+    });
+  }
+  return { ...first, data: sum.map((v) => v / samples.length) };
 }

@@ -1,3 +1,4 @@
+import { InvalidParameterError } from '../errors/invalid-parameter.error';
 import { OptionNotApplicableError } from '../errors/option-not-applicable.error';
 import { CAM_FAMILY } from './cam-family.runner';
 import { EXPLAIN_METHODS, type ExplainParameters } from './explain-parameters.schema';
@@ -68,9 +69,39 @@ export function checkOptionsApply(options: ExplainParameters): void {
       throw new OptionNotApplicableError(option, forOutput, given, outputs);
     }
   }
+  if (!options.normalize) {
+    checkRawMapApplies(options);
+  }
   if (options.format === 'npy' && output !== 'tensor') {
     throw new OptionNotApplicableError('format', forOutput, 'npy', [
       'tensor (format=json applies to every output)',
     ]);
+  }
+}
+
+/** normalize=false: a tensor, of any method but guided-gradcam, without aug_smooth's average of normalised maps. */
+function checkRawMapApplies(options: ExplainParameters): void {
+  if (options.output !== 'tensor') {
+    throw new OptionNotApplicableError(
+      'normalize',
+      { name: 'output', value: options.output },
+      false,
+      ['tensor'],
+      'a picture is drawn from the normalised map',
+    );
+  }
+  if (options.method === 'guided-gradcam') {
+    throw new InvalidParameterError(
+      'normalize',
+      'true (the default) with method guided-gradcam, whose map is the product of two normalised maps',
+      false,
+    );
+  }
+  if (options.aug_smooth) {
+    throw new InvalidParameterError(
+      'normalize',
+      'true (the default) with aug_smooth=true, which averages the min-max normalised maps of its variants',
+      false,
+    );
   }
 }

@@ -19,6 +19,7 @@ export interface ExplainRequest {
   readonly steps?: number;
   readonly baseline?: string;
   readonly batch_size?: number;
+  readonly normalize?: boolean;
 }
 
 export interface PredictRequest {

@@ -110,6 +110,35 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
     expect(explanation.info.timings_ms.total).toBeGreaterThan(0);
   });
 
+  it('should give the same signed saliency planes as REST with normalize=false', async () => {
+    const rest = await request(service.app.getHttpServer())
+      .post(
+        '/v1/explain?method=saliency&output=tensor&format=json&resolution=layer&normalize=false',
+      )
+      .set('content-type', 'image/png')
+      .send(images[0])
+      .expect(200);
+    const expected = (rest.body as { tensor: { shape: number[]; data: number[] } }).tensor;
+
+    const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
+      images: [images[0]],
+      method: 'saliency',
+      output: 'tensor',
+      resolution: 'layer',
+      normalize: false,
+    });
+
+    const tensor = rpc.explanations[0]?.tensor;
+    expect(tensor?.shape.map(Number)).toEqual(expected.shape);
+    expect(expected.shape).toEqual([1, 28, 28]);
+    const data = tensor!.data;
+    const values = new Float32Array(
+      data.buffer.slice(data.byteOffset, data.byteOffset + data.length),
+    );
+    expect(Math.min(...values)).toBeLessThan(0);
+    expect(Array.from(values)).toEqual(expected.data.map((v) => Math.fround(v)));
+  });
+
   it('should give the same overlay PNG as REST, one per image of a batch', async () => {
     const rest = await Promise.all(
       images.map((image) =>

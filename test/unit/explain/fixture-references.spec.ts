@@ -30,6 +30,8 @@ interface Reference extends FixtureNetReference {
   }[];
   readonly inputMethods: Readonly<Record<string, string>>;
   readonly guidedGradient: string;
+  /** PyTorch's d(score)/d(input) [1, C, H, W]. */
+  readonly inputGradient: string;
   /** SmoothGrad with sigma > 0: the N(0, 1) draws [samples, C, H, W] PyTorch used, and its map. */
   readonly smoothGrad?: {
     readonly samples: number;
@@ -196,6 +198,22 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       expect(
         result.planes && [result.planes.channels, result.planes.height, result.planes.width],
       ).toEqual([channels, height, width]);
+      const scale = Math.max(...Array.from(expected.data, Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      expect(
+        maxAbsDifference(result.planes?.data ?? [], expected.data) / scale,
+      ).toBeLessThanOrEqual(TOLERANCE);
+    }, 60_000);
+
+    it('saliency keeps the signed input gradient [C, H, W] (normalize=false) within 1e-4 of its largest magnitude', async () => {
+      const result = await computeInputMap(
+        inputContext({ method: 'saliency' }),
+        tensor,
+        reference.targetClass,
+      );
+
+      const expected = readNpy(path.join(dir, reference.inputGradient));
+      expect(result.planes?.data.length).toBe(expected.data.length);
       const scale = Math.max(...Array.from(expected.data, Math.abs));
       expect(scale).toBeGreaterThan(0);
       expect(

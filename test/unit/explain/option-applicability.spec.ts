@@ -76,6 +76,36 @@ describe('checkOptionsApply', () => {
     expect(() => checkOptionsApply(given(fields))).not.toThrow();
   });
 
+  it.each([
+    [
+      { method: 'gradcam', output: 'overlay', normalize: 'false' },
+      'parameter "normalize" does not apply to output overlay: expected it only with output tensor (a picture is drawn from the normalised map); received false',
+    ],
+    [
+      { method: 'guided-gradcam', output: 'tensor', normalize: 'false' },
+      'parameter "normalize" must be true (the default) with method guided-gradcam, whose map is the product of two normalised maps; received false',
+    ],
+    [
+      { method: 'gradcam', output: 'tensor', normalize: 'false', aug_smooth: 'true' },
+      'parameter "normalize" must be true (the default) with aug_smooth=true, which averages the min-max normalised maps of its variants; received false',
+    ],
+  ])('normalize=false with %j is refused: %s', (fields, message) => {
+    expect(() => checkOptionsApply(given(fields))).toThrow(
+      expect.objectContaining({ code: 'INVALID_PARAMETER', message }),
+    );
+  });
+
+  it('accepts normalize=false with a tensor of every method but guided-gradcam, and normalize=true anywhere', () => {
+    for (const method of EXPLAIN_METHODS.filter((m) => m !== 'guided-gradcam')) {
+      expect(() =>
+        checkOptionsApply(given({ method, output: 'tensor', normalize: 'false' })),
+      ).not.toThrow();
+    }
+    expect(() =>
+      checkOptionsApply(given({ method: 'guided-gradcam', output: 'overlay', normalize: 'true' })),
+    ).not.toThrow();
+  });
+
   it('never refuses a default: every method with every output, nothing else given', () => {
     for (const method of EXPLAIN_METHODS) {
       for (const output of ['overlay', 'heatmap', 'tensor']) {
