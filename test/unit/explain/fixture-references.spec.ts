@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { computeCam } from '../../../src/explain/cam-family.runner';
 import type { ExplainableModel } from '../../../src/explain/explainable-model';
 import { computeInputMap } from '../../../src/explain/input-gradient.runner';
+import type { InputPlanes } from '../../../src/explain/methods/saliency.method';
 import type { NormalSource } from '../../../src/explain/methods/smooth-grad.method';
 import { reluMinMax } from '../../../src/explain/map-normalization';
 import { readModelFile } from '../../../src/onnx/model-file.reader';
@@ -167,6 +168,22 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       blackBaseline: new Float32Array(tensor.data.length),
     });
 
+    /** Planes [C, H, W] equal to PyTorch's [1, C, H, W] gradient, relative to its largest magnitude. */
+    const expectSignedPlanes = (planes: InputPlanes | undefined, file: string): void => {
+      const expected = readNpy(path.join(dir, file));
+      const [, channels, height, width] = expected.shape;
+      expect(planes && [planes.channels, planes.height, planes.width]).toEqual([
+        channels,
+        height,
+        width,
+      ]);
+      const scale = Math.max(...Array.from(expected.data, Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      expect(maxAbsDifference(planes?.data ?? [], expected.data) / scale).toBeLessThanOrEqual(
+        TOLERANCE,
+      );
+    };
+
     const inputMethods = Object.entries(reference.inputMethods);
     it.each(inputMethods)(
       `%s matches within ${TOLERANCE}`,
@@ -193,16 +210,7 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
         reference.targetClass,
       );
 
-      const expected = readNpy(path.join(dir, reference.guidedGradient));
-      const [, channels, height, width] = expected.shape;
-      expect(
-        result.planes && [result.planes.channels, result.planes.height, result.planes.width],
-      ).toEqual([channels, height, width]);
-      const scale = Math.max(...Array.from(expected.data, Math.abs));
-      expect(scale).toBeGreaterThan(0);
-      expect(
-        maxAbsDifference(result.planes?.data ?? [], expected.data) / scale,
-      ).toBeLessThanOrEqual(TOLERANCE);
+      expectSignedPlanes(result.planes, reference.guidedGradient);
     }, 60_000);
 
     it('saliency keeps the signed input gradient [C, H, W] (normalize=false) within 1e-4 of its largest magnitude', async () => {
@@ -212,13 +220,7 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
         reference.targetClass,
       );
 
-      const expected = readNpy(path.join(dir, reference.inputGradient));
-      expect(result.planes?.data.length).toBe(expected.data.length);
-      const scale = Math.max(...Array.from(expected.data, Math.abs));
-      expect(scale).toBeGreaterThan(0);
-      expect(
-        maxAbsDifference(result.planes?.data ?? [], expected.data) / scale,
-      ).toBeLessThanOrEqual(TOLERANCE);
+      expectSignedPlanes(result.planes, reference.inputGradient);
     }, 60_000);
 
     it('smoothgrad with sigma=0 equals the saliency reference (every sample is x itself)', async () => {
