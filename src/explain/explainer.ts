@@ -8,6 +8,7 @@ import type { ModelRepository } from '../models/model-repository';
 import { resolveLayer } from '../onnx/targetable-layers';
 import { type AnswerLimits, type AnswerPlan, checkAnswerSize } from './answer-size';
 import { CAM_FAMILY, computeCam, type RawExplanation } from './cam-family.runner';
+import { exposesPlanes, layerShape, tensorAtLayer } from './map-extent';
 import { softmax, topK } from './class-scores';
 import {
   type ExplainParameters,
@@ -20,7 +21,7 @@ import type { ExplainableModel } from './explainable-model';
 import type { ExplainableModelLoader } from './explainable-model.loader';
 import type { ExplainedMap, Explanation } from './explanation';
 import { computeInputMap, type InputExplanation } from './input-gradient.runner';
-import { extentOf, type ModelTensor } from './input-tensor';
+import type { ModelTensor } from './input-tensor';
 import { resolveTargetLayer } from './layer.resolver';
 import { reluMinMax } from './map-normalization';
 import type { RunTarget } from './model-runs';
@@ -264,47 +265,6 @@ export class Explainer {
       geometry: image.geometry,
     };
   }
-}
-
-/** The layer's [K, h, w] from the batch-1 run's shape facts; the input's for input-gradient methods. */
-function layerShape(
-  model: ExplainableModel,
-  layer: string | undefined,
-): { channels: number; height: number; width: number } {
-  if (layer === undefined) {
-    return extentOf({ dims: model.inputDims, layout: model.descriptor.input.layout });
-  }
-  const [, channels = 1, height = 1, width = 1] = model.facts.get(layer)?.shape ?? [];
-  return { channels, height, width };
-}
-
-/**
- * Whether a tensor answers with the signed attribution per input channel rather than the map:
- * guided backprop always, the other input-gradient methods with normalize=false (the CAM family's
- * computations have no planes).
- */
-function exposesPlanes(options: ResolvedExplainParameters): boolean {
-  return options.method === 'guided-backprop' || !options.normalize;
-}
-
-/**
- * One map's tensor at resolution=layer: the layer's map for the CAM family,
- * the input-sized map for the input-gradient methods (guided Grad-CAM's too),
- * and the signed attribution, one plane per input channel, where exposesPlanes.
- */
-function tensorAtLayer(
-  model: ExplainableModel,
-  options: ResolvedExplainParameters,
-  layer: string | undefined,
-): AnswerPlan['layerTensor'] {
-  if (CAM_FAMILY.has(options.method)) {
-    const { height, width } = layerShape(model, layer);
-    return { channels: 1, channelAxis: false, height, width };
-  }
-  const input = layerShape(model, undefined);
-  return exposesPlanes(options)
-    ? { ...input, channelAxis: true }
-    : { channels: 1, channelAxis: false, height: input.height, width: input.width };
 }
 
 function runTarget(spec: TargetSpec, ranking: readonly number[] | undefined): RunTarget {
