@@ -53,7 +53,17 @@ export function asUnavailable(operation: string, error: unknown): unknown {
   if (error instanceof ReplyError) {
     return error;
   }
-  return isConnectionError(error) ? new RedisUnavailableError(operation, error.message) : error;
+  return isConnectionError(error)
+    ? new RedisUnavailableError(operation, connectionReason(error.message))
+    : error;
+}
+
+/**
+ * ioredis's refusal of a command while it has no connection, in the service's words: it names an
+ * ioredis option the caller never set. Other connection errors (ECONNREFUSED, ...) say enough.
+ */
+function connectionReason(message: string): string {
+  return message.includes('enableOfflineQueue') ? 'no connection to Redis' : message;
 }
 
 /**
