@@ -173,7 +173,9 @@ export function stopOnSignals(running: RunningProcess, config: AppConfig, logger
       void stateOrNothing().then((left) => {
         logger.error(
           { timeoutMs, ...left },
-          'drain did not finish within SHUTDOWN_TIMEOUT_MS; exiting',
+          left !== undefined && drainIsEmpty(left)
+            ? 'stop did not finish within SHUTDOWN_TIMEOUT_MS: nothing was in flight, closing the servers and connections took longer; exiting'
+            : 'drain did not finish within SHUTDOWN_TIMEOUT_MS; exiting',
         );
         exitAfterLogs(logger, 1);
       });
