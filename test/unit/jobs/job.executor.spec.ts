@@ -215,7 +215,7 @@ describe('JobExecutor', () => {
       kind: 'payload-too-large',
       retryable: false,
       message:
-        'the answer would take 5000 bytes, more than the limit of 4096 bytes (MAX_RESPONSE_BYTES); ask for resolution=layer, fewer images or targets, or PNG output instead of a tensor',
+        'the answer would take 5000 bytes, more than the limit of 4096 bytes (MAX_RESPONSE_BYTES); ask for less: fewer or smaller images, fewer targets or channels, or a tensor at resolution=layer',
     });
     expect(failures).toEqual([['predict', 'RESPONSE_TOO_LARGE']]);
     expect(await store.hasAnswer('big')).toBe(false);
