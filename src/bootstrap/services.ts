@@ -2,6 +2,7 @@ import * as path from 'node:path';
 
 import type { AppServices } from '../app.module';
 import type { AppConfig } from '../config/app-config';
+import type { BatchLimits } from '../imaging/batch-pixels';
 import { InlineJobRunner } from '../jobs/inline-job.runner';
 import { JobExecutor } from '../jobs/job.executor';
 import type { JobHandler } from '../jobs/job-handler';
@@ -15,6 +16,7 @@ import { KernelsHandler } from '../jobs/handlers/kernels.handler';
 import { PredictHandler } from '../jobs/handlers/predict.handler';
 import { PredictionImageHandler } from '../jobs/handlers/prediction-image.handler';
 import { createQueueRunner, createQueueWorker } from '../jobs/queue/queue-mode.factory';
+import { UploadCheckedJobRunner } from '../jobs/upload-checked.runner';
 import { workerName } from '../jobs/worker-name';
 import type { QueueJobWorker } from '../jobs/queue/queue-job.worker';
 import type { Logger } from '../logging/logger';
@@ -46,12 +48,17 @@ export async function createModelRepository(
   return models;
 }
 
+/** What every image of a job is held to, by the API before queueing and by the handlers. */
+function uploadLimits(config: AppConfig): BatchLimits {
+  return { maxPixels: config.maxImagePixels, maxRequestPixels: config.maxRequestPixels };
+}
+
 /** One handler per job kind; the same table serves in-process jobs and queue workers. */
 export function createJobHandlers(
   config: AppConfig,
   models: ModelRepository,
 ): ReadonlyMap<JobKind, JobHandler> {
-  const limits = { maxPixels: config.maxImagePixels, maxRequestPixels: config.maxRequestPixels };
+  const limits = uploadLimits(config);
   return new Map<JobKind, JobHandler>([
     ['predict', new PredictHandler(models, limits)],
     ['feature-maps', new FeatureMapsHandler(models, limits, processSessionFactory(config))],
@@ -105,7 +112,13 @@ export async function createInlineServices(
     logger,
   );
   metrics.observeQueue(jobs);
-  return { config, logger, models, jobs, metrics };
+  return {
+    config,
+    logger,
+    models,
+    jobs: new UploadCheckedJobRunner(jobs, uploadLimits(config)),
+    metrics,
+  };
 }
 
 /**
@@ -136,7 +149,14 @@ export async function createProcessServices(
   const servesApi = config.role !== 'worker';
 
   return {
-    services: { config, logger, models, jobs, metrics, routes: servesApi ? 'api' : 'probes' },
+    services: {
+      config,
+      logger,
+      models,
+      jobs: new UploadCheckedJobRunner(jobs, uploadLimits(config)),
+      metrics,
+      routes: servesApi ? 'api' : 'probes',
+    },
     worker,
     servesApi,
   };

@@ -44,4 +44,34 @@ describe('MAX_REQUEST_PIXELS over HTTP', () => {
 
     expect(response.body.predictions).toHaveLength(2);
   });
+
+  it.each([
+    ['predict', '/v1/models/fashion-mnist/predict', 2, 100, 413, 'BATCH_TOO_LARGE'],
+    ['gradcam', '/gradcam', 2, 100, 413, 'BATCH_TOO_LARGE'],
+    ['feature-maps', '/v1/models/fashion-mnist/feature-maps', 1, 101, 413, 'IMAGE_TOO_LARGE'],
+    [
+      'prediction-image',
+      '/v1/models/fashion-mnist/prediction-image',
+      1,
+      0,
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+  ])(
+    'with async=true, %s refuses what the headers show at once rather than answering 202',
+    async (_, url, count, side, status, code) => {
+      // side 0: a text file named .png, which no decoder reads
+      const image = side === 0 ? Buffer.from('not an image at all\n') : await grey(side, side);
+      let call = request(app().getHttpServer()).post(`${url}?async=true`);
+      for (let i = 0; i < count; i += 1) {
+        call = call.attach('image', image, `image-${i}.png`);
+      }
+      const response = await call;
+
+      expect({ status: response.status, code: response.body.error?.code }).toEqual({
+        status,
+        code,
+      });
+    },
+  );
 });
