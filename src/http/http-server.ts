@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type AppServices } from '../app.module';
 import { clientErrorHandler } from './client-error.handler';
 import { DomainErrorFilter } from './domain-error.filter';
+import { answerFrameworkError, MAX_PATH_PARAMETER_LENGTH } from './framework-errors';
 import { HttpConnections } from './http-connections';
 import { multipartLimits } from './upload.reader';
 
@@ -37,6 +38,8 @@ export async function createHttpApp(services: AppServices): Promise<NestFastifyA
   const adapter = new FastifyAdapter({
     bodyLimit: limit,
     logger: false,
+    maxParamLength: MAX_PATH_PARAMETER_LENGTH,
+    frameworkErrors: answerFrameworkError,
     requestTimeout: bodyTimeoutMs,
     http: {
       headersTimeout: bodyTimeoutMs,
