@@ -8,6 +8,7 @@ import { ResponseTooLargeError } from '../errors/response-too-large.error';
 import { CNN_LENS_SERVICE, loadCnnLensProto } from './cnn-lens.proto-loader';
 import { toRpcError } from './grpc-error.mapper';
 import { GrpcHealthReporter, isReady } from './grpc-health.reporter';
+import { checkedRequest, refusingDecoders } from './request-decoding';
 import { rpcCallOf, type UnaryRpc } from './rpc-call';
 import { createRpcTable } from './rpc-table';
 
@@ -32,7 +33,9 @@ type Serialize = (value: unknown) => Buffer;
  * without the .proto). Message limits in both directions are
  * GRPC_MAX_MESSAGE_BYTES: a request past it is refused by grpc-js with
  * RESOURCE_EXHAUSTED; an answer past it fails with RESOURCE_EXHAUSTED and
- * the error code RESPONSE_TOO_LARGE, measured on its encoded bytes.
+ * the error code RESPONSE_TOO_LARGE, measured on its encoded bytes. A request
+ * whose bytes are not its message's protobuf encoding is INVALID_ARGUMENT
+ * with the error code BAD_REQUEST.
  */
 export async function startGrpcServer(
   services: AppServices,
@@ -50,7 +53,7 @@ export async function startGrpcServer(
 
   const inFlight: CallCount = { value: 0 };
   server.addService(
-    presized(proto.service),
+    presized(refusingDecoders(proto.service)),
     implementation(proto.service, createRpcTable(services), services, inFlight),
   );
   const health = new HealthImplementation({ '': 'NOT_SERVING', [CNN_LENS_SERVICE]: 'NOT_SERVING' });
@@ -124,7 +127,7 @@ function unary(
     inFlight.value += 1;
     // a synchronous throw inside handle() becomes a rejection, so it gets its status too
     Promise.resolve()
-      .then(() => rpc.handle(call.request, rpcCallOf(call)))
+      .then(() => rpc.handle(checkedRequest(call.request), rpcCallOf(call)))
       .then((response) => encodedWithin(serialize(response), limit))
       .then(
         (encoded) => {

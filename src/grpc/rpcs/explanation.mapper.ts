@@ -6,12 +6,14 @@ import { type AnswerFields, explanationInfo } from './explanation-info';
 /**
  * Explanations of one image from its job's answer: one binary map (PNG or
  * .npy) with its metadata, or a JSON document whose `results` hold one map
- * per target, PNG or .npy bytes in base64.
+ * per target, PNG or .npy bytes in base64. The job saw only this image, so
+ * the `image` its answer names (always 0) is replaced by the image's position
+ * in the request.
  */
 export function explanationsOf(jobId: string, image: number, answer: JobAnswer): Explanation[] {
   if (answer.type === 'binary') {
     // the same attributes as a result of a JSON document: its output and content type too
-    const info = explanationInfo({ ...answer.metadata, content_type: answer.contentType });
+    const info = explanationInfo({ ...answer.metadata, content_type: answer.contentType, image });
     return [{ ...payload(answer.contentType, answer.data), info, job_id: jobId, image }];
   }
 
@@ -20,7 +22,7 @@ export function explanationsOf(jobId: string, image: number, answer: JobAnswer):
   const header = Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'results'));
   return results.map((result) => ({
     ...encodedPayload(result, answer.body),
-    info: explanationInfo({ ...header, ...withoutPayload(result) }),
+    info: explanationInfo({ ...header, ...withoutPayload(result), image }),
     job_id: jobId,
     image,
   }));

@@ -3,7 +3,7 @@ import { parseParameters } from '../../http/parameter.parser';
 import { featureMapJobOptions, featureMapParameters } from '../../visualize/view-parameters.schema';
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
-import { requestImages, requestModel } from '../rpc-inputs';
+import { requestImage, requestModel } from '../rpc-inputs';
 import { asQuery, restFormat, viewResponse, type FeatureMapsRequest } from './view-messages';
 
 /** FeatureMaps: the same 'feature-maps' job as POST /v1/models/{name}/feature-maps; format=tensor gives the activations of the channels order and limit keep. */
@@ -13,10 +13,7 @@ export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {
   async handle(request: FeatureMapsRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
     const model = requestModel(models, request.model, config.defaultModel);
-    const images = requestImages(request.image === undefined ? [] : [request.image], 'image', {
-      maxImages: 1,
-      maxBytes: config.maxUploadBytes,
-    });
+    const images = requestImage(request.image, 'image', config.maxUploadBytes);
     const format = restFormat(request.format, 'json');
     const p = parseParameters(
       featureMapParameters,

@@ -3,7 +3,7 @@ import { parseParameters } from '../../http/parameter.parser';
 import { predictionImageParameters } from '../../visualize/view-parameters.schema';
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
-import { requestImages, requestModel } from '../rpc-inputs';
+import { requestImage, requestModel } from '../rpc-inputs';
 import { asQuery, viewResponse, type PredictionImageRequest } from './view-messages';
 
 /** PredictionImage: the same 'prediction-image' job as POST /v1/models/{name}/prediction-image. */
@@ -13,10 +13,7 @@ export class PredictionImageRpc implements UnaryRpc<PredictionImageRequest> {
   async handle(request: PredictionImageRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
     const model = requestModel(models, request.model, config.defaultModel);
-    const images = requestImages(request.image === undefined ? [] : [request.image], 'image', {
-      maxImages: 1,
-      maxBytes: config.maxUploadBytes,
-    });
+    const images = requestImage(request.image, 'image', config.maxUploadBytes);
     const parameters = parseParameters(
       predictionImageParameters,
       asQuery(request, ['image', 'model']),

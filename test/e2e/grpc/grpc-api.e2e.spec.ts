@@ -176,7 +176,7 @@ describe('gRPC API (cnnlens.v1.CnnLens) in queue mode', () => {
       grpc.client.call('Predict', { images: [Buffer.alloc(0), Buffer.alloc(0)] }),
     );
     expect(emptyEntries.details).toBe(
-      'field "images" must hold the bytes of at least one image file (PNG, JPEG, WebP, ...), but its 2 entries were all empty',
+      'field "images" must hold the bytes of an image file (PNG, JPEG, WebP, ...) in every entry, but entries 0 and 1 of 2 (counted from 0) were empty',
     );
     const noFeatureMapImage = await rejection(grpc.client.call('FeatureMaps', {}));
     expect(errorCodeOf(noFeatureMapImage)).toBe('IMAGE_MISSING');
@@ -330,7 +330,7 @@ describe('gRPC message size limits', () => {
     expect(errorCodeOf(refused)).toBe('RESPONSE_TOO_LARGE');
     // 4096 less the room kept for the reply around the answer
     expect(refused.details).toMatch(
-      /^the answer would take \d+ bytes, more than the limit of 3072 bytes \(GRPC_MAX_MESSAGE_BYTES\); ask for resolution=layer/,
+      /^the answer would take \d+ bytes, more than the limit of 3072 bytes \(GRPC_MAX_MESSAGE_BYTES\); ask for less: fewer or smaller images, or fewer targets, layers or channels$/,
     );
     await expectRefusedByWorker('feature-maps');
   });

@@ -177,6 +177,23 @@ describe('gRPC Explain against the REST API (queue mode)', () => {
     expect(rpc.explanations[0].info.class_index).not.toBe(rpc.explanations[1].info.class_index);
   });
 
+  it.each([
+    ['top1', [0, 1]],
+    ['topk:2', [0, 0, 1, 1]],
+  ])(
+    'should number the explanations of a batch (target %s) by image in their attributes too',
+    async (target, expected) => {
+      const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
+        images,
+        target,
+        output: 'heatmap',
+      });
+
+      expect(rpc.explanations.map((e) => e.image)).toEqual(expected);
+      expect(rpc.explanations.map((e) => e.info.attributes.image)).toEqual(expected.map(String));
+    },
+  );
+
   it('should send each map of a multi-target answer once, with the stage timings as attributes', async () => {
     const rpc = await grpc.client.call<{ explanations: Explanation[] }>('Explain', {
       images: [images[0]],
