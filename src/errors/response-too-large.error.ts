@@ -27,7 +27,7 @@ export class ResponseTooLargeError extends DomainError {
   ) {
     super(
       estimate === undefined
-        ? `the answer would take ${bytes} bytes, more than the limit of ${limit} bytes (${setting}); ask for less: fewer or smaller images, fewer targets or channels, or a tensor at resolution=layer`
+        ? `the answer would take ${bytes} bytes, more than the limit of ${limit} bytes (${setting}); ask for less: fewer or smaller images, or fewer targets, layers or channels`
         : `the answer would take ${estimate.atLeast ? 'at least ' : ''}${bytes} bytes, more than the limit of ${limit} bytes (${setting}), so it was refused before being computed${estimate.hints.length > 0 ? `; ask for ${estimate.hints.join(', or ')}` : ''}`,
     );
     this.name = 'ResponseTooLargeError';

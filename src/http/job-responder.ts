@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 
+import { JobTimeoutError } from '../errors/job-timeout.error';
 import type { JobRunner } from '../jobs/job-runner';
 import type { JobAnswer, JobData } from '../jobs/job.types';
 
@@ -72,6 +73,13 @@ export async function respondWithJob(
   try {
     const answer = await runner.wait(jobId, timeoutMs, caller.signal);
     return sendAnswer(reply, answer, jobId);
+  } catch (error) {
+    // A failed or unfinished job's answer still names it: its log lines and status carry the id.
+    void reply.header('X-Cnn-Lens-Job-Id', jobId);
+    if (error instanceof JobTimeoutError) {
+      void reply.header('Location', `/v1/jobs/${jobId}`);
+    }
+    throw error;
   } finally {
     caller.release();
   }

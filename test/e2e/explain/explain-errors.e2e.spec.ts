@@ -262,6 +262,26 @@ describe('explanation errors: stable codes, statuses and messages', () => {
     },
   );
 
+  it('a job that fails names itself: X-Cnn-Lens-Job-Id, whose status holds the same error', async () => {
+    const response = await postImages(app, '/v1/explain', [boot], { layer: 'conv99' }).expect(404);
+
+    const jobId = response.headers['x-cnn-lens-job-id'];
+    expect(typeof jobId).toBe('string');
+    const status = await request(app.getHttpServer())
+      .get(`/v1/jobs/${String(jobId)}`)
+      .expect(200);
+    expect(status.body).toMatchObject({
+      state: 'failed',
+      error: { code: 'LAYER_NOT_FOUND', message: response.body.error.message },
+    });
+  });
+
+  it('a request refused before any job has no job id', async () => {
+    const response = await postImages(app, '/v1/explain', [boot], { method: 'magic' }).expect(400);
+
+    expect(response.headers['x-cnn-lens-job-id']).toBeUndefined();
+  });
+
   it.each(cases)('%s should answer %s %s', async (_, fields, status, code, message) => {
     const response = await postImages(app, '/v1/explain', [boot], fields).expect(status);
 
@@ -278,6 +298,38 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       method,
       ...fields,
     }).expect(200);
+  });
+
+  it.each([
+    ['alpha=%2B0.5', 'alpha', 'a number from 0 to 1', '+0.5'],
+    ['alpha=%200.5', 'alpha', 'a number from 0 to 1', ' 0.5'],
+    ['alpha=.5', 'alpha', 'a number from 0 to 1', '.5'],
+    ['method=integrated-gradients&steps=%205%20', 'steps', 'an integer from 1 to 512', ' 5 '],
+    ['method=smoothgrad&samples=%2B4', 'samples', 'an integer from 1 to 256', '+4'],
+  ])(
+    '%s in the URL should be refused, saying how the number is written',
+    async (query, name, range, received) => {
+      const response = await postImages(app, `/v1/explain?${query}`, [boot]).expect(400);
+      const written =
+        name === 'alpha'
+          ? 'with an optional fraction such as 0.25 (no sign, blanks or exponent)'
+          : 'only (no sign, blanks, point or exponent)';
+
+      expect(response.body.error.code).toBe('INVALID_PARAMETER');
+      expect(response.body.error.message).toBe(
+        `parameter "${name}" must be ${range}, written as decimal digits ${written}; received ${JSON.stringify(received)}`,
+      );
+    },
+  );
+
+  it('should quote only the head of an oversized layer field, with its length', async () => {
+    const response = await postImages(app, '/v1/explain', [boot], {
+      layer: 'L'.repeat(60_000),
+    }).expect(400);
+
+    expect(response.body.error.message).toBe(
+      `parameter "layer" must be an ONNX value or node name of at most 200 characters; received "${'L'.repeat(100)}"… (60000 characters)`,
+    );
   });
 
   it('an unescaped method=gradcam++ in the URL (read as "gradcam  ") should say to write %2B', async () => {

@@ -321,6 +321,10 @@ describe('queue mode: retries, timeouts, bounds', () => {
     expect(response.body.error.code).toBe('JOB_TIMEOUT');
     const jobId = response.body.error.details.jobId as string;
     expect(response.body.error.message).toContain(`GET /v1/jobs/${jobId}/result`);
+    expect(response.headers).toMatchObject({
+      location: `/v1/jobs/${jobId}`,
+      'x-cnn-lens-job-id': jobId,
+    });
     await eventually(async () => (await queue.getJobState(jobId)) === 'completed', 5000);
     await request(server).get(`/v1/jobs/${jobId}/result`).expect(200);
     await queue.close();

@@ -215,7 +215,7 @@ describe('JobExecutor', () => {
       kind: 'payload-too-large',
       retryable: false,
       message:
-        'the answer would take 5000 bytes, more than the limit of 4096 bytes (MAX_RESPONSE_BYTES); ask for less: fewer or smaller images, fewer targets or channels, or a tensor at resolution=layer',
+        'the answer would take 5000 bytes, more than the limit of 4096 bytes (MAX_RESPONSE_BYTES); ask for less: fewer or smaller images, or fewer targets, layers or channels',
     });
     expect(failures).toEqual([['predict', 'RESPONSE_TOO_LARGE']]);
     expect(await store.hasAnswer('big')).toBe(false);
