@@ -1,3 +1,4 @@
+import { forImage } from '../errors/image-in-batch.error';
 import type { DecodedImage } from '../imaging/decoded-image';
 import { type BatchLimits, readBatchSizes } from '../imaging/batch-pixels';
 import { decodeUpload } from '../imaging/image-decoder';
@@ -173,9 +174,10 @@ export class Explainer {
   ): Promise<DecodedImage[]> {
     const { background } = model.descriptor.input;
     const decoded = [];
-    for (const bytes of images) {
+    for (const [index, bytes] of images.entries()) {
       progress.checkCancelled();
-      decoded.push(await decodeUpload(bytes, this.deps.limits, background));
+      const decode = () => decodeUpload(bytes, this.deps.limits, background);
+      decoded.push(await forImage(index, images.length, decode));
     }
     return decoded;
   }

@@ -1,4 +1,5 @@
 import { BatchTooLargeError } from '../errors/batch-too-large.error';
+import { forImage } from '../errors/image-in-batch.error';
 import { type DecodeLimits, readUploadSize } from './image-decoder';
 
 export interface BatchLimits extends DecodeLimits {
@@ -14,7 +15,7 @@ export interface BatchLimits extends DecodeLimits {
  * The upright size of every image of a request, from the headers alone (no
  * pixel decoded), each refused as decodeUpload would (empty, unsupported,
  * over MAX_IMAGE_PIXELS), then the batch refused when its pixels add up to
- * more than MAX_REQUEST_PIXELS.
+ * more than MAX_REQUEST_PIXELS. In a batch, a refused image is named by its position.
  * @throws BatchTooLargeError (413 BATCH_TOO_LARGE)
  */
 export async function readBatchSizes(
@@ -22,8 +23,8 @@ export async function readBatchSizes(
   limits: BatchLimits,
 ): Promise<{ width: number; height: number }[]> {
   const sizes = [];
-  for (const bytes of images) {
-    sizes.push(await readUploadSize(bytes, limits));
+  for (const [index, bytes] of images.entries()) {
+    sizes.push(await forImage(index, images.length, () => readUploadSize(bytes, limits)));
   }
   const pixels = sizes.reduce((sum, { width, height }) => sum + width * height, 0);
   if (pixels > limits.maxRequestPixels) {

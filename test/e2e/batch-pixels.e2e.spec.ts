@@ -74,4 +74,30 @@ describe('MAX_REQUEST_PIXELS over HTTP', () => {
       });
     },
   );
+
+  it.each([
+    ['/v1/models/fashion-mnist/predict', 'not an image', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['/gradcam?output=tensor&format=json', 'not an image', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['/v1/models/fashion-mnist/predict', 'truncated', 400, 'IMAGE_CORRUPT'],
+    ['/gradcam?output=tensor&format=json', 'truncated', 400, 'IMAGE_CORRUPT'],
+  ])(
+    '%s names the refused image of a batch by its position (%s)',
+    async (url, kind, status, code) => {
+      const good = await grey(40, 40);
+      const bad =
+        kind === 'truncated'
+          ? (await grey(60, 60)).subarray(0, 60)
+          : Buffer.from('not an image at all\n');
+      let call = request(app().getHttpServer()).post(url);
+      for (const [i, image] of [good, good, bad, good].entries()) {
+        call = call.attach('image', image, `image-${i}.png`);
+      }
+      const response = await call;
+
+      expect(response.status).toBe(status);
+      expect(response.body.error.code).toBe(code);
+      expect(response.body.error.message).toMatch(/^image 2 of 4 \(counted from 0\): /);
+      expect(response.body.error.details).toMatchObject({ image: 2 });
+    },
+  );
 });

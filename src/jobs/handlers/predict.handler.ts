@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 
+import { forImage } from '../../errors/image-in-batch.error';
 import { softmax, topK } from '../../explain/class-scores';
 import { type BatchLimits, readBatchSizes } from '../../imaging/batch-pixels';
 import { decodeUpload } from '../../imaging/image-decoder';
@@ -34,8 +35,9 @@ export class PredictHandler implements JobHandler {
     await readBatchSizes(uploads, this.limits);
 
     const results = [];
-    for (const upload of uploads) {
-      const image = await decodeUpload(upload, this.limits, descriptor.input.background);
+    for (const [index, upload] of uploads.entries()) {
+      const decode = () => decodeUpload(upload, this.limits, descriptor.input.background);
+      const image = await forImage(index, uploads.length, decode);
       const input = await toModelInput([image], descriptor.input);
       const feeds = {
         [descriptor.input.name]: new ort.Tensor('float32', input.tensor, input.dims),
