@@ -1,3 +1,4 @@
+import { quoted, shortened } from './caller-value';
 import { DomainError } from './domain-error';
 
 /**
@@ -17,12 +18,12 @@ export class ClassNotFoundError extends DomainError {
       ? `; for the label ${JSON.stringify(target)} write label:${target}`
       : '';
     super(
-      `parameter "target": expected a class index from 0 to ${classCount - 1}, a label, top1 or topk:N, got ${JSON.stringify(target)}${hint}`,
+      `parameter "target": expected a class index from 0 to ${classCount - 1}, a label, top1 or topk:N, got ${quoted(target)}${hint}`,
     );
     this.name = 'ClassNotFoundError';
   }
 
   override details(): Readonly<Record<string, unknown>> {
-    return { target: this.target, classCount: this.classCount };
+    return { target: shortened(this.target), classCount: this.classCount };
   }
 }

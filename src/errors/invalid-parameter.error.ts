@@ -1,3 +1,4 @@
+import { quoted } from './caller-value';
 import { DomainError } from './domain-error';
 
 /** A request parameter failed validation; the message names it, what it accepts and what came. */
@@ -10,9 +11,7 @@ export class InvalidParameterError extends DomainError {
     readonly expected: string,
     readonly received: unknown,
   ) {
-    super(
-      `parameter "${parameter}" must be ${expected}; received ${JSON.stringify(received) ?? 'nothing'}`,
-    );
+    super(`parameter "${parameter}" must be ${expected}; received ${quoted(received)}`);
     this.name = 'InvalidParameterError';
   }
 

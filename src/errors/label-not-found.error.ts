@@ -1,7 +1,8 @@
+import { quoted, shortened } from './caller-value';
 import { DomainError } from './domain-error';
 
 /** Labels as JSON strings, so that a comma inside one ("tench, Tinca tinca") reads as part of it. */
-const quoted = (labels: readonly string[]): string =>
+const quotedLabels = (labels: readonly string[]): string =>
   labels.map((l) => JSON.stringify(l)).join(', ');
 
 /** a, b or c */
@@ -30,21 +31,21 @@ export class LabelNotFoundError extends DomainError {
     readonly closest: readonly string[] = [],
     context: LabelContext = {},
   ) {
-    const known = labels.length > 0 ? quoted(labels) : 'the model has none';
+    const known = labels.length > 0 ? quotedLabels(labels) : 'the model has none';
     const { list, form } = context;
     const where =
       list === undefined
         ? ''
-        : ` (item ${list.position} of ${JSON.stringify(list.value)}, read as a comma-separated list)`;
+        : ` (item ${list.position} of ${quoted(list.value)}, read as a comma-separated list)`;
     const meant = [...(form === undefined ? [] : [form]), ...closest.map((l) => JSON.stringify(l))];
     const suggestion = meant.length > 0 ? `; did you mean ${alternatives(meant)}?` : '';
     super(
-      `parameter "target": expected a class index, top1, topk:N or one of the model's labels (${known}), got ${JSON.stringify(label)}${where}${suggestion}`,
+      `parameter "target": expected a class index, top1, topk:N or one of the model's labels (${known}), got ${quoted(label)}${where}${suggestion}`,
     );
     this.name = 'LabelNotFoundError';
   }
 
   override details(): Readonly<Record<string, unknown>> {
-    return { label: this.label, labels: this.labels, closest: this.closest };
+    return { label: shortened(this.label), labels: this.labels, closest: this.closest };
   }
 }

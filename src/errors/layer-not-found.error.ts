@@ -1,3 +1,4 @@
+import { quoted, shortened } from './caller-value';
 import { DomainError } from './domain-error';
 
 export class LayerNotFoundError extends DomainError {
@@ -11,12 +12,16 @@ export class LayerNotFoundError extends DomainError {
     readonly parameter = 'layer',
   ) {
     super(
-      `parameter "${parameter}": expected a value or node name of the model, got "${layer}"; valid layers: ${validLayers.join(', ')}`,
+      `parameter "${parameter}": expected a value or node name of the model, got ${quoted(layer)}; valid layers: ${validLayers.join(', ')}`,
     );
     this.name = 'LayerNotFoundError';
   }
 
   override details(): Readonly<Record<string, unknown>> {
-    return { parameter: this.parameter, layer: this.layer, validLayers: this.validLayers };
+    return {
+      parameter: this.parameter,
+      layer: shortened(this.layer),
+      validLayers: this.validLayers,
+    };
   }
 }

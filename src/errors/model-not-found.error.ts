@@ -1,3 +1,4 @@
+import { quoted } from './caller-value';
 import { DomainError } from './domain-error';
 
 export class ModelNotFoundError extends DomainError {
@@ -9,7 +10,7 @@ export class ModelNotFoundError extends DomainError {
     readonly available: readonly string[],
   ) {
     super(
-      `model "${model}" is not in the model repository; available: ${available.length > 0 ? available.join(', ') : '(none)'}`,
+      `model ${quoted(model)} is not in the model repository; available: ${available.length > 0 ? available.join(', ') : '(none)'}`,
     );
     this.name = 'ModelNotFoundError';
   }

@@ -1,3 +1,4 @@
+import { quoted } from './caller-value';
 import { DomainError } from './domain-error';
 
 /** What an option was refused for: the request's method, its output, or its answer format. */
@@ -30,7 +31,7 @@ export class OptionNotApplicableError extends DomainError {
       subject.name === 'method' ? appliesTo : appliesTo.map((v) => `${subject.name} ${v}`);
     const why = reason === undefined ? '' : ` (${reason})`;
     super(
-      `parameter "${parameter}" does not apply to ${subject.name} ${subject.value}: expected it only with ${where.join(', ')}${why}; received ${JSON.stringify(received) ?? 'nothing'}`,
+      `parameter "${parameter}" does not apply to ${subject.name} ${subject.value}: expected it only with ${where.join(', ')}${why}; received ${quoted(received)}`,
     );
     this.name = 'OptionNotApplicableError';
   }

@@ -1,3 +1,4 @@
+import { quoted, shortened } from './caller-value';
 import { DomainError } from './domain-error';
 
 /** A request named a parameter its endpoint does not have (a typo, or one of another endpoint). */
@@ -9,7 +10,7 @@ export class UnknownParameterError extends DomainError {
     readonly unknown: readonly string[],
     readonly accepted: readonly string[],
   ) {
-    const named = unknown.map((name) => `"${name}"`).join(', ');
+    const named = unknown.map(quoted).join(', ');
     super(
       `unknown parameter${unknown.length > 1 ? 's' : ''} ${named}: expected parameters of this endpoint (${accepted.join(', ')})`,
     );
@@ -17,6 +18,7 @@ export class UnknownParameterError extends DomainError {
   }
 
   override details(): Readonly<Record<string, unknown>> {
-    return { parameter: this.unknown[0], unknown: this.unknown, accepted: this.accepted };
+    const unknown = this.unknown.map(shortened);
+    return { parameter: unknown[0], unknown, accepted: this.accepted };
   }
 }

@@ -38,7 +38,7 @@ export async function createHttpApp(services: AppServices): Promise<NestFastifyA
   const adapter = new FastifyAdapter({
     bodyLimit: limit,
     logger: false,
-    maxParamLength: MAX_PATH_PARAMETER_LENGTH,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors: answerFrameworkError,
     requestTimeout: bodyTimeoutMs,
     http: {

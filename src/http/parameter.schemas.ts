@@ -7,17 +7,37 @@ export const booleanParameter = z
   .enum(BOOLEAN_WORDS, { error: `one of ${BOOLEAN_WORDS.join(', ')}` })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-/**
- * Numbers in decimal notation only, as the settings take them: `0x10`,
- * `0b1`, `1e3`, `Infinity` and an empty value are refused rather than read
- * as numbers (an empty `alpha=` would otherwise be 0). gRPC gives numbers.
- */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
-const DIGITS = /^[+-]?\d+$/;
+interface Notation {
+  readonly pattern: RegExp;
+  /** How the text must be written, for the message of a value written otherwise. */
+  readonly written: string;
+}
 
-function numeric(pattern: RegExp, expected: string) {
-  return z.union([z.number(), z.string().trim().regex(pattern).transform(Number)], {
-    error: expected,
+/**
+ * Numbers in decimal notation only, as README's parameter rules write them:
+ * digits, then a fraction after a point for a number (not an integer), and a
+ * leading minus only where the range has negatives. `+1`, ` 5`, `0x10`, `1e3`,
+ * `.5`, `Infinity` and an empty value are refused rather than read as numbers
+ * (an empty `alpha=` would otherwise be 0). gRPC gives numbers.
+ */
+function notation(signed: boolean, fraction: boolean): Notation {
+  const pattern = new RegExp(`^${signed ? '-?' : ''}\\d+${fraction ? '(?:\\.\\d+)?' : ''}$`);
+  const form = fraction
+    ? `with an optional fraction such as ${signed ? '-' : ''}0.25`
+    : signed
+      ? 'with a leading minus if negative'
+      : 'only';
+  const refused = [signed ? 'plus sign' : 'sign', 'blanks', ...(fraction ? [] : ['point'])];
+  return {
+    pattern,
+    written: `written as decimal digits ${form} (no ${refused.join(', ')} or exponent)`,
+  };
+}
+
+/** A number as gRPC gives it, or as text in the notation; else the message says how to write it. */
+function numeric(expected: string, { pattern, written }: Notation) {
+  return z.union([z.number(), z.string().regex(pattern).transform(Number)], {
+    error: `${expected}, ${written}`,
   });
 }
 
@@ -27,8 +47,8 @@ export function numberParameter(
   max: number,
   expected = `a number from ${min} to ${max}`,
 ) {
-  return numeric(DECIMAL, expected).pipe(
-    z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected }),
+  return numeric(expected, notation(min < 0, true)).pipe(
+    z.number({ error: expected }).min(min).max(max),
   );
 }
 
@@ -38,11 +58,7 @@ export function integerParameter(
   max: number,
   expected = `an integer from ${min} to ${max}`,
 ) {
-  return numeric(DIGITS, expected).pipe(
-    z
-      .number({ error: expected })
-      .int({ error: expected })
-      .min(min, { error: expected })
-      .max(max, { error: expected }),
+  return numeric(expected, notation(min < 0, false)).pipe(
+    z.number({ error: expected }).int().min(min).max(max),
   );
 }

@@ -10,13 +10,17 @@ export const PICTURE_DEFAULTS = {
   kernelTile: 24,
 } as const;
 
+/** A layer named in a job's options (the transports have refused empty names already). */
+const layerName = z.string({ error: 'a value or node name of the model' }).min(1);
+const layerNames = z.array(layerName, { error: 'a list of value or node names of the model' });
+
 /**
  * Options of a feature-map job, as the job carries them (already typed by the
  * transport); null stands for "not given": a limit not given is 64 channels
  * in a picture and every channel in a tensor.
  */
 export const featureMapOptionsSchema = z.object({
-  layers: z.array(z.string().min(1)).default([]),
+  layers: layerNames.default([]),
   order: z.enum(['index', 'mean'], { error: 'index or mean' }).default('index'),
   limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
   colormap: z
@@ -49,7 +53,7 @@ export type PredictionImageOptions = z.infer<typeof predictionImageOptionsSchema
 
 /** Options of a kernels job; null stands for "not given" (job options are plain JSON). */
 export const kernelOptionsSchema = z.object({
-  layer: z.string().min(1).nullable().default(null),
+  layer: layerName.nullable().default(null),
   format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
   out_limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
   in_limit: z.number({ error: 'a positive integer' }).int().min(1).nullable().default(null),
@@ -65,7 +69,7 @@ export type KernelOptions = z.infer<typeof kernelOptionsSchema>;
 
 /** Options of a histograms job. */
 export const histogramOptionsSchema = z.object({
-  layers: z.array(z.string().min(1)).default([]),
+  layers: layerNames.default([]),
   bins: z.number({ error: 'an integer from 1 to 200' }).int().min(1).max(200).default(30),
   batch_norm: z.enum(['separate', 'folded'], { error: 'separate or folded' }).default('separate'),
   format: z.enum(['png', 'json'], { error: 'png or json' }).default('png'),
@@ -80,7 +84,8 @@ export function readJobOptions<T extends z.ZodType>(schema: T, options: unknown)
     return parsed.data;
   }
   const issue = parsed.error.issues[0];
-  const name = issue?.path.map(String).join('.') ?? 'options';
+  // An item of a list (layers.1) is reported as the list, with every value it holds.
+  const name = issue?.path[0] === undefined ? 'options' : String(issue.path[0]);
   const received =
     typeof options === 'object' && options !== null
       ? (options as Record<string, unknown>)[name]

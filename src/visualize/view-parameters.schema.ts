@@ -15,11 +15,23 @@ import { PICTURE_DEFAULTS } from './view-options.schema';
  * refuse the same values with the same INVALID_PARAMETER messages.
  */
 
-/** A list parameter: repeated (`layer=a&layer=b`) and/or comma separated (`layers=a,b`). */
+const LAYER_LIST =
+  'one or more value or node names, repeated or comma separated, without empty items';
+
+/**
+ * A list parameter: repeated (`layer=a&layer=b`) and/or comma separated
+ * (`layers=a,b`), each item trimmed. An empty value or item (`layers=`,
+ * `A,,B`) is refused as `target=9,,1` is, not dropped: dropping it would
+ * answer the default layers, or fewer than named, for what may be a typo.
+ */
 export const listParameter = z
-  .union([z.string(), z.array(z.string())])
-  .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')))
-  .transform((items) => items.map((item) => item.trim()).filter((item) => item !== ''));
+  .union([z.string(), z.array(z.string())], { error: LAYER_LIST })
+  .transform((value) =>
+    (Array.isArray(value) ? value : [value])
+      .flatMap((item) => item.split(','))
+      .map((item) => item.trim()),
+  )
+  .refine((items) => items.every((item) => item !== ''), { error: LAYER_LIST });
 
 const integer = (expected: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   integerParameter(min, max, expected);
@@ -38,7 +50,7 @@ export const featureMapParameters = z.object({
 });
 
 export const kernelParameters = z.object({
-  layer: z.string().min(1).optional(),
+  layer: z.string({ error: 'the name of a Conv node, its output or its weight' }).min(1).optional(),
   format: z.enum(['png', 'npy', 'json'], { error: 'png, npy or json' }).default('png'),
   out_limit: integer('a positive integer', 1).optional(),
   in_limit: integer('a positive integer', 1).optional(),

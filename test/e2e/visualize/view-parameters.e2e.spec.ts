@@ -101,6 +101,120 @@ describe('parameters of the views and of predict (REST)', () => {
     expect(response.body.error.details.parameter).toBe('layers');
   });
 
+  describe('empty values and empty list items: 400, never the default layers', () => {
+    const LIST =
+      'one or more value or node names, repeated or comma separated, without empty items';
+    const GEMM = '/model/fc/Gemm';
+
+    it.each([
+      ['layers=', ''],
+      ['layers=,', ','],
+      [`layers=${encodeURIComponent(`${CONV},,${GEMM}`)}`, `${CONV},,${GEMM}`],
+      [`layers=${encodeURIComponent(`${CONV},`)}`, `${CONV},`],
+    ])('histograms?%s answers 400 INVALID_PARAMETER naming layers', async (query, received) => {
+      const response = await request(server()).get(`${BASE}/histograms?${query}`).expect(400);
+
+      expect(response.body.error.code).toBe('INVALID_PARAMETER');
+      expect(response.body.error.message).toBe(
+        `parameter "layers" must be ${LIST}; received ${JSON.stringify(received)}`,
+      );
+      expect(response.body.error.details).toEqual({ parameter: 'layers' });
+    });
+
+    it.each([
+      ['layer', 'query'],
+      ['layers', 'query'],
+      ['layer', 'form'],
+      ['layers', 'form'],
+    ])('feature-maps with an empty %s in the %s answers 400 naming it', async (name, where) => {
+      const call = request(server()).post(
+        where === 'query' ? `${BASE}/feature-maps?${name}=` : `${BASE}/feature-maps`,
+      );
+      const response = await (where === 'form' ? call.field(name, '') : call)
+        .attach('image', png, 'boot.png')
+        .expect(400);
+
+      expect(response.body.error.code).toBe('INVALID_PARAMETER');
+      expect(response.body.error.message).toBe(`parameter "${name}" must be ${LIST}; received ""`);
+    });
+
+    it('feature-maps refuses an empty value among repeated layer fields', async () => {
+      const response = await request(server())
+        .post(`${BASE}/feature-maps`)
+        .field('layer', CONV)
+        .field('layer', '')
+        .attach('image', png, 'boot.png')
+        .expect(400);
+
+      expect(response.body.error.message).toBe(
+        `parameter "layer" must be ${LIST}; received [${JSON.stringify(CONV)},""]`,
+      );
+    });
+
+    it('kernels?layer= says what layer takes, in the words of the README', async () => {
+      const response = await request(server()).get(`${BASE}/kernels?layer=`).expect(400);
+
+      expect(response.body.error).toEqual({
+        code: 'INVALID_PARAMETER',
+        message:
+          'parameter "layer" must be the name of a Conv node, its output or its weight; received ""',
+        details: { parameter: 'layer' },
+      });
+    });
+
+    it('still takes named layers with blanks around the commas', async () => {
+      const response = await request(server())
+        .get(`${BASE}/histograms?format=json&layers=${encodeURIComponent(`${CONV} , ${GEMM}`)}`)
+        .expect(200);
+
+      expect(
+        (response.body as { layers: { layer: string }[] }).layers.map((layer) => layer.layer),
+      ).toHaveLength(2);
+    });
+  });
+
+  describe('numbers are written in decimal digits only', () => {
+    const WRITTEN = 'written as decimal digits only (no sign, blanks, point or exponent)';
+
+    it.each([
+      ['post', 'prediction-image?top_k=5%09', 'top_k', 'an integer from 1 to 20', '5\t'],
+      ['post', 'prediction-image?top_k=%2B5', 'top_k', 'an integer from 1 to 20', '+5'],
+      ['post', 'predict?top_k=%205', 'top_k', 'an integer from 1 to 1000', ' 5'],
+      ['get', 'histograms?bins=%2030', 'bins', 'an integer from 1 to 200', ' 30'],
+      ['get', 'kernels?tile=%2B12', 'tile', 'an integer from 4 to 128', '+12'],
+    ])(
+      '%s %s is refused, saying how the number is written',
+      async (method, path, name, range, received) => {
+        const url = `${BASE}/${path}`;
+        const call = method === 'get' ? request(server()).get(url) : request(server()).post(url);
+        const response = await (
+          method === 'get' ? call : call.attach('image', png, 'boot.png')
+        ).expect(400);
+
+        expect(response.body.error.code).toBe('INVALID_PARAMETER');
+        expect(response.body.error.message).toBe(
+          `parameter "${name}" must be ${range}, ${WRITTEN}; received ${JSON.stringify(received)}`,
+        );
+      },
+    );
+  });
+
+  it('quotes only the head of an oversized layer field, with its length', async () => {
+    const layer = 'L'.repeat(60_000);
+    const response = await request(server())
+      .post(`${BASE}/feature-maps`)
+      .field('layer', layer)
+      .attach('image', png, 'boot.png')
+      .expect(404);
+
+    expect(response.body.error.code).toBe('LAYER_NOT_FOUND');
+    expect(response.body.error.message).toContain(
+      `got "${'L'.repeat(100)}"… (60000 characters); valid layers: `,
+    );
+    expect(response.body.error.details.layer).toBe(`${'L'.repeat(100)}… (60000 characters)`);
+    expect(response.text.length).toBeLessThan(10_000);
+  });
+
   describe('form fields read like the query string', () => {
     const layersOf = (response: request.Response): string[] =>
       (response.body as FeatureMapJson).layers.map((layer) => layer.layer);

@@ -6,6 +6,7 @@ import { booleanParameter } from '../../../src/http/parameter.schemas';
 import {
   featureMapParameters,
   histogramParameters,
+  kernelParameters,
 } from '../../../src/visualize/view-parameters.schema';
 
 const schema = z
@@ -70,6 +71,87 @@ describe('parseParameters', () => {
     const parsed = parseParameters(featureMapParameters, { layer: ['conv1', 'conv1'] });
 
     expect(parsed.layer).toEqual(['conv1', 'conv1']);
+  });
+
+  describe('layer lists (feature-maps layer and layers, histograms layers)', () => {
+    const LIST =
+      'one or more value or node names, repeated or comma separated, without empty items';
+
+    it('should split comma lists, trim the items and keep them in order', () => {
+      const parsed = parseParameters(
+        featureMapParameters,
+        { layers: 'conv1, relu1' },
+        {
+          layer: ['features', 'conv2'],
+        },
+      );
+
+      expect(parsed.layers).toEqual(['conv1', 'relu1']);
+      expect(parsed.layer).toEqual(['features', 'conv2']);
+    });
+
+    it.each([
+      [featureMapParameters, 'layer', ''],
+      [featureMapParameters, 'layers', ''],
+      [featureMapParameters, 'layers', ','],
+      [featureMapParameters, 'layer', ' '],
+      [histogramParameters, 'layers', ''],
+      [histogramParameters, 'layers', ','],
+      [histogramParameters, 'layers', 'A,,B'],
+      [histogramParameters, 'layers', 'A,'],
+      [histogramParameters, 'layers', ',A'],
+      [histogramParameters, 'layers', 'A, ,B'],
+    ])(
+      'should refuse %#: %s=%j, naming it, rather than drop the empty item',
+      (schema, name, value) => {
+        expect(() => parseParameters(schema, { [name]: value })).toThrow(
+          expect.objectContaining({
+            code: 'INVALID_PARAMETER',
+            message: `parameter "${name}" must be ${LIST}; received ${JSON.stringify(value)}`,
+          }),
+        );
+      },
+    );
+
+    it('should refuse an empty value among repeated ones, quoting them all', () => {
+      expect(() => parseParameters(featureMapParameters, { layer: ['conv1', ''] })).toThrow(
+        expect.objectContaining({
+          message: `parameter "layer" must be ${LIST}; received ["conv1",""]`,
+        }),
+      );
+    });
+
+    it('should refuse an empty list item sent as gRPC sends layers, joined by commas', () => {
+      expect(() =>
+        parseParameters(featureMapParameters, { layers: ['conv1', ''].join(',') }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_PARAMETER',
+          message: expect.stringContaining('"layers"'),
+        }),
+      );
+    });
+  });
+
+  it("should word an empty kernels layer in the project's terms, not zod's", () => {
+    expect(() => parseParameters(kernelParameters, { layer: '' })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_PARAMETER',
+        message:
+          'parameter "layer" must be the name of a Conv node, its output or its weight; received ""',
+      }),
+    );
+  });
+
+  it('should quote the head of an oversized value and its length, not the whole of it', () => {
+    const layer = 'x'.repeat(200_000);
+
+    expect(() => parseParameters(explainParametersSchema, { layer })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_PARAMETER',
+        message: `parameter "layer" must be an ONNX value or node name of at most 200 characters; received "${'x'.repeat(100)}"… (200000 characters)`,
+      }),
+    );
   });
 
   it('should still refuse a parameter the schema does not take', () => {
@@ -172,7 +254,7 @@ describe('parseParameters', () => {
         expect.objectContaining({
           code: 'INVALID_PARAMETER',
           message: expect.stringMatching(
-            /^parameter "target" must be a class index, .*, of at most 300 characters; received \["7","x+"\]$/,
+            /^parameter "target" must be a class index, .*, of at most 300 characters; received \["7","x{100}"… \(301 characters\)\]$/,
           ) as string,
         }),
       );
