@@ -1,5 +1,6 @@
 import type { JobOptionValue } from '../jobs/job.types';
 import { parseParameters, type ParameterValue } from '../http/parameter.parser';
+import { decimalText } from '../http/parameter.schemas';
 import {
   type ExplainParameters,
   explainParametersSchema,
@@ -43,7 +44,7 @@ export function fromJobOptions(
     if (Array.isArray(value)) {
       fields[key] = value.map(String);
     } else if (value !== null && !(legacy && isDefault(key, value))) {
-      fields[key] = String(value);
+      fields[key] = typeof value === 'number' ? decimalText(value) : String(value);
     }
   }
   return parseParameters(explainParametersSchema, {}, fields);

@@ -3,6 +3,7 @@ import { toJobOptions } from '../../explain/explain-job-options';
 import { explainParametersSchema } from '../../explain/explain-parameters.schema';
 import { checkOptionsApply } from '../../explain/option-applicability';
 import { parseParameters } from '../../http/parameter.parser';
+import { decimalText } from '../../http/parameter.schemas';
 import type { ExplainRequest } from '../cnn-lens.messages';
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
@@ -59,7 +60,7 @@ function queryOf(request: ExplainRequest): Record<string, string> {
 
   for (const [name, value] of Object.entries(request)) {
     if (name !== 'images' && value !== undefined && value !== null && value !== '') {
-      query[name] = String(value);
+      query[name] = typeof value === 'number' ? decimalText(value) : String(value);
     }
   }
   return query;

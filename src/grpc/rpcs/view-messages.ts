@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '../../errors/invalid-parameter.error';
+import { decimalText } from '../../http/parameter.schemas';
 import type { JobAnswer } from '../../jobs/job.types';
 import { decodeNpy } from '../npy.decoder';
 
@@ -52,6 +53,9 @@ export interface ViewResponse {
   readonly job_id: string;
 }
 
+const fieldText = (value: unknown): string =>
+  typeof value === 'number' ? decimalText(value) : String(value);
+
 /**
  * A request's fields as the REST query string would carry them: unset and
  * empty fields are left out (so they take the REST defaults), lists joined by commas.
@@ -62,8 +66,9 @@ export function asQuery(fields: object, skip: readonly string[] = []): Record<st
     if (skip.includes(name) || value === undefined || value === null) {
       continue;
     }
-    const text = Array.isArray(value) ? value.map(String).join(',') : String(value);
-    if (text !== '') {
+    const text = Array.isArray(value) ? value.map(fieldText).join(',') : fieldText(value);
+    // a list given with only empty items is kept, for the schema to refuse, not read as unset
+    if (text !== '' || (Array.isArray(value) && value.length > 0)) {
       query[name] = text;
     }
   }

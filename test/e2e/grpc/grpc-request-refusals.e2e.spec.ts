@@ -156,4 +156,26 @@ describe('gRPC requests refused as the caller’s mistake', () => {
       `parameter "name" must be a model name (required; ListModels lists them); received ${received}`,
     );
   });
+
+  it('FeatureMaps should refuse a layers list of one empty name rather than read it as unset', async () => {
+    const refused = await rejection(
+      server.client.call('FeatureMaps', { image: trouser, layers: [''] }),
+    );
+
+    expect(refused.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(errorCodeOf(refused)).toBe('INVALID_PARAMETER');
+    expect(refused.details).toMatch(
+      /^parameter "layers" must be .* without empty items; received ""$/,
+    );
+    await expectNothingQueued();
+  });
+
+  it('Explain should take a sigma JavaScript prints with an exponent (1e-7), as a number', async () => {
+    const reply = await server.client.call<{ explanations: { info: { method: string } }[] }>(
+      'Explain',
+      { images: [trouser], method: 'smoothgrad', samples: 1, sigma: 1e-7, output: 'tensor' },
+    );
+
+    expect(reply.explanations.map((e) => e.info.method)).toEqual(['smoothgrad']);
+  });
 });

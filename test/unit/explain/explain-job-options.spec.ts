@@ -53,4 +53,13 @@ describe('job options of an explanation', () => {
     expect(fromJobOptions(options).target).toEqual(['T-shirt, top', 'label:7']);
     expect(fromJobOptions(toJobOptions(explainParametersSchema.parse({}))).target).toBe('top1');
   });
+
+  it('read back a number JavaScript prints with an exponent (sigma 1e-7) as the same number', () => {
+    const given = explainParametersSchema.parse({ method: 'smoothgrad', sigma: '0.0000001' });
+
+    const options = toJobOptions(given);
+    expect(options.sigma).toBe(1e-7);
+    expect(String(options.sigma)).toBe('1e-7');
+    expect(fromJobOptions(options).sigma).toBe(1e-7);
+  });
 });

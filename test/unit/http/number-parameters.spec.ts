@@ -1,6 +1,10 @@
 import { explainParametersSchema } from '../../../src/explain/explain-parameters.schema';
 import { parseParameters } from '../../../src/http/parameter.parser';
-import { integerParameter, numberParameter } from '../../../src/http/parameter.schemas';
+import {
+  decimalText,
+  integerParameter,
+  numberParameter,
+} from '../../../src/http/parameter.schemas';
 import { featureMapParameters } from '../../../src/visualize/view-parameters.schema';
 
 describe('number parameters', () => {
@@ -139,5 +143,18 @@ describe('number parameters', () => {
       expect.objectContaining({ code: 'INVALID_PARAMETER' }),
     );
     expect(parseParameters(featureMapParameters, { limit: '16' }).limit).toBe(16);
+  });
+});
+
+describe('decimalText', () => {
+  it.each([
+    [3, '3'],
+    [0.25, '0.25'],
+    [1e-7, '0.0000001'],
+    [1.5e-10, '0.00000000015'],
+    [-2e-8, '-0.00000002'],
+  ])('writes %p as %p, which reads back as the same number', (value, text) => {
+    expect(decimalText(value)).toBe(text);
+    expect(Number(text)).toBe(value);
   });
 });
