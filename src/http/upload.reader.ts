@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 import { DomainError } from '../errors/domain-error';
+import { FieldTooLargeError } from '../errors/field-too-large.error';
 import { ImageMissingError } from '../errors/image-missing.error';
 import { ImageNotAFileError } from '../errors/image-not-a-file.error';
 import { MalformedUploadError } from '../errors/malformed-upload.error';
@@ -31,6 +32,9 @@ const IMAGE_FIELD = 'image';
 /** Text fields a form may carry besides its images (the multipart plugin's `fields` limit). */
 export const FORM_FIELD_LIMIT = 50;
 
+/** Longest text field read; a longer one is FIELD_TOO_LARGE, not cut short. */
+const FORM_FIELD_BYTES = 64 * 1024;
+
 /** The multipart plugin's limits for one server: bodies of MAX_UPLOAD_BYTES, batches of MAX_BATCH_IMAGES. */
 export function multipartLimits(maxUploadBytes: number, maxBatchImages: number) {
   return {
@@ -38,7 +42,7 @@ export function multipartLimits(maxUploadBytes: number, maxBatchImages: number) 
     // one file more than a batch may hold, so that a batch too large is told apart from one at the limit
     files: maxBatchImages + 1,
     fields: FORM_FIELD_LIMIT,
-    fieldSize: 64 * 1024,
+    fieldSize: FORM_FIELD_BYTES,
     parts: maxBatchImages + 1 + FORM_FIELD_LIMIT,
   };
 }
@@ -112,6 +116,7 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   let total = 0;
   let misplaced: string | undefined;
   let textImage = false;
+  let tooLarge: string | undefined;
 
   try {
     for await (const part of request.parts()) {
@@ -130,6 +135,9 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
         continue;
       }
       total += String(part.value).length;
+      if (part.valueTruncated) {
+        tooLarge ??= part.fieldname;
+      }
       if (part.fieldname === IMAGE_FIELD) {
         textImage = true;
         continue;
@@ -150,6 +158,9 @@ async function readMultipart(request: FastifyRequest, maxImages: number): Promis
   }
   if (misplaced !== undefined) {
     throw new UnexpectedFileFieldError(misplaced);
+  }
+  if (tooLarge !== undefined && tooLarge !== IMAGE_FIELD) {
+    throw new FieldTooLargeError(tooLarge, FORM_FIELD_BYTES);
   }
   if (textImage) {
     throw new ImageNotAFileError('text field');

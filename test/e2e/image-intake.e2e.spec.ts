@@ -491,6 +491,32 @@ describe('image fields', () => {
     expect(response.body.predictions).toHaveLength(2);
   });
 
+  it('should answer 413 FIELD_TOO_LARGE for a text field over 64 KiB rather than read it cut short', async () => {
+    const response = await request(app().getHttpServer())
+      .post('/gradcam')
+      .field('layer', 'L'.repeat(64 * 1024 + 1))
+      .attach('image', await examplePng(), 'a.png');
+
+    expect(response.status).toBe(413);
+    expect(response.body.error).toEqual({
+      code: 'FIELD_TOO_LARGE',
+      message:
+        'form field "layer" must have at most 65536 bytes; received more. Parameters are names and numbers: send the image as the file field "image"',
+      details: { field: 'layer', limitBytes: 65536 },
+    });
+  });
+
+  it('should read a text field of exactly 64 KiB whole: its refusal counts every character', async () => {
+    const response = await request(app().getHttpServer())
+      .post('/gradcam')
+      .field('layer', 'L'.repeat(64 * 1024))
+      .attach('image', await examplePng(), 'a.png');
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('INVALID_PARAMETER');
+    expect(response.body.error.message).toMatch(/; received "L{100}"… \(65536 characters\)$/);
+  });
+
   it("should answer 413 TOO_MANY_FIELDS naming the limit, not the multipart library's words", async () => {
     let call = request(app().getHttpServer()).post(PREDICT);
     for (let i = 0; i < 51; i += 1) {
