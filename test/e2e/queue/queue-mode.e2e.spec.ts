@@ -146,10 +146,13 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
       .expect(415);
     expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
 
+    // A PNG cut short: its header reads (the API accepts the job), its pixels do not (the job fails).
+    const [whole] = await fashionImages(1, 64);
+    const truncated = whole.subarray(0, Math.floor(whole.length / 2));
     const accepted = await request(server)
       .post(`${PREDICT}?async=true`)
       .set('content-type', 'image/png')
-      .send(Buffer.from('nope'))
+      .send(truncated)
       .expect(202);
     await eventually(
       async () => (await queue.getJobState(accepted.body.jobId)) === 'failed',
@@ -159,9 +162,9 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
     expect(job?.attemptsMade).toBe(1);
     const status = await request(server).get(`/v1/jobs/${accepted.body.jobId}`).expect(200);
     expect(status.body.state).toBe('failed');
-    expect(status.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const result = await request(server).get(`/v1/jobs/${accepted.body.jobId}/result`).expect(415);
-    expect(result.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(status.body.error.code).toBe('IMAGE_CORRUPT');
+    const result = await request(server).get(`/v1/jobs/${accepted.body.jobId}/result`).expect(400);
+    expect(result.body.error.code).toBe('IMAGE_CORRUPT');
     // the status gives the error as the result's answer does: no internal fields
     expect(status.body.error).toEqual(result.body.error);
   });
@@ -187,7 +190,7 @@ describe('queue mode (API and worker in one process, real Redis)', () => {
       /^cnn_lens_job_duration_seconds_count\{kind="predict",method="none",outcome="completed"\} [1-9]/m,
     );
     expect(response.text).toMatch(
-      /^cnn_lens_job_failures_total\{kind="predict",code="UNSUPPORTED_MEDIA_TYPE"\} [1-9]/m,
+      /^cnn_lens_job_failures_total\{kind="predict",code="IMAGE_CORRUPT"\} [1-9]/m,
     );
     expect(response.text).toMatch(
       /^cnn_lens_http_requests_total\{method="POST",route="\/v1\/models\/:name\/predict",status="200"\} [1-9]/m,
