@@ -1,6 +1,5 @@
 import type { JobOptionValue } from '../jobs/job.types';
 import { parseParameters, type ParameterValue } from '../http/parameter.parser';
-import { decimalText } from '../http/parameter.schemas';
 import {
   type ExplainParameters,
   explainParametersSchema,
@@ -39,13 +38,14 @@ export function fromJobOptions(
   options: Readonly<Record<string, JobOptionValue>>,
 ): ExplainParameters {
   const legacy = options[AS_GIVEN] !== true;
-  const fields: Record<string, ParameterValue> = {};
+  // Numbers stay numbers, as gRPC gives them: written as text, 1e-7 would be refused as "1e-7".
+  const fields: Record<string, ParameterValue | number> = {};
   for (const [key, value] of Object.entries(options)) {
     if (Array.isArray(value)) {
       fields[key] = value.map(String);
     } else if (value !== null && !(legacy && isDefault(key, value))) {
-      fields[key] = typeof value === 'number' ? decimalText(value) : String(value);
+      fields[key] = typeof value === 'number' ? value : String(value);
     }
   }
-  return parseParameters(explainParametersSchema, {}, fields);
+  return parseParameters(explainParametersSchema, fields);
 }

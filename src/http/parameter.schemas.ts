@@ -62,27 +62,3 @@ export function integerParameter(
     z.number({ error: expected }).int().min(min).max(max),
   );
 }
-
-/** The longest fraction toFixed writes. */
-const MAX_FRACTION_DIGITS = 100;
-
-/**
- * A number as the parameters' notation writes it, for a value that arrives as
- * a number (a gRPC field, a queued job's option) and is read again as text:
- * String(1e-7) is "1e-7", which that notation refuses, so a number JavaScript
- * prints with an exponent is written with the fewest fraction digits that
- * read back as the same number ("0.0000001").
- */
-export function decimalText(value: number): string {
-  const text = String(value);
-  if (!/e/i.test(text)) {
-    return text;
-  }
-  for (let digits = 0; digits <= MAX_FRACTION_DIGITS; digits += 1) {
-    const fixed = value.toFixed(digits);
-    if (Number(fixed) === value) {
-      return fixed;
-    }
-  }
-  return text;
-}

@@ -3,7 +3,6 @@ import { toJobOptions } from '../../explain/explain-job-options';
 import { explainParametersSchema } from '../../explain/explain-parameters.schema';
 import { checkOptionsApply } from '../../explain/option-applicability';
 import { parseParameters } from '../../http/parameter.parser';
-import { decimalText } from '../../http/parameter.schemas';
 import type { ExplainRequest } from '../cnn-lens.messages';
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
@@ -55,12 +54,13 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
 }
 
 /** The request as the query string of POST /v1/explain would carry it: absent and empty fields take the defaults. */
-function queryOf(request: ExplainRequest): Record<string, string> {
-  const query: Record<string, string> = {};
+function queryOf(request: ExplainRequest): Record<string, string | number> {
+  const query: Record<string, string | number> = {};
 
   for (const [name, value] of Object.entries(request)) {
     if (name !== 'images' && value !== undefined && value !== null && value !== '') {
-      query[name] = typeof value === 'number' ? decimalText(value) : String(value);
+      // numbers as numbers: the schemas take them so (written as text, 1e-300 would read "1e-300")
+      query[name] = typeof value === 'number' ? value : String(value);
     }
   }
   return query;

@@ -170,12 +170,29 @@ describe('gRPC requests refused as the caller’s mistake', () => {
     await expectNothingQueued();
   });
 
-  it('Explain should take a sigma JavaScript prints with an exponent (1e-7), as a number', async () => {
-    const reply = await server.client.call<{ explanations: { info: { method: string } }[] }>(
-      'Explain',
-      { images: [trouser], method: 'smoothgrad', samples: 1, sigma: 1e-7, output: 'tensor' },
+  it.each([
+    ['sigma 1e-7', { method: 'smoothgrad', samples: 1, sigma: 1e-7, output: 'tensor' }],
+    ['alpha 1e-300', { method: 'gradcam', alpha: 1e-300 }],
+  ])(
+    'Explain should take %s (JavaScript prints it with an exponent) as the number it is',
+    async (_, fields) => {
+      const reply = await server.client.call<{ explanations: { info: { method: string } }[] }>(
+        'Explain',
+        { images: [trouser], ...fields },
+      );
+
+      expect(reply.explanations.map((e) => e.info.method)).toEqual([fields.method]);
+    },
+  );
+
+  it('Explain should refuse a seed out of range naming the range alone', async () => {
+    const refused = await rejection(
+      server.client.call('Explain', { images: [trouser], method: 'smoothgrad', seed: -1 }),
     );
 
-    expect(reply.explanations.map((e) => e.info.method)).toEqual(['smoothgrad']);
+    expect(refused.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(refused.details).toMatch(
+      /^parameter "seed" must be an integer from 0 to \d+; received -1$/,
+    );
   });
 });

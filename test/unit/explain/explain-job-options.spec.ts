@@ -54,12 +54,11 @@ describe('job options of an explanation', () => {
     expect(fromJobOptions(toJobOptions(explainParametersSchema.parse({}))).target).toBe('top1');
   });
 
-  it('read back a number JavaScript prints with an exponent (sigma 1e-7) as the same number', () => {
+  it('read back numbers JavaScript prints with an exponent (1e-7, 1e-300) as the same numbers', () => {
     const given = explainParametersSchema.parse({ method: 'smoothgrad', sigma: '0.0000001' });
 
-    const options = toJobOptions(given);
-    expect(options.sigma).toBe(1e-7);
+    const options = toJobOptions({ ...given, output: 'overlay', alpha: 1e-300 });
     expect(String(options.sigma)).toBe('1e-7');
-    expect(fromJobOptions(options).sigma).toBe(1e-7);
+    expect(fromJobOptions(options)).toMatchObject({ sigma: 1e-7, alpha: 1e-300 });
   });
 });

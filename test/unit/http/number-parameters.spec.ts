@@ -1,10 +1,8 @@
+import { z } from 'zod';
+
 import { explainParametersSchema } from '../../../src/explain/explain-parameters.schema';
 import { parseParameters } from '../../../src/http/parameter.parser';
-import {
-  decimalText,
-  integerParameter,
-  numberParameter,
-} from '../../../src/http/parameter.schemas';
+import { integerParameter, numberParameter } from '../../../src/http/parameter.schemas';
 import { featureMapParameters } from '../../../src/visualize/view-parameters.schema';
 
 describe('number parameters', () => {
@@ -146,15 +144,21 @@ describe('number parameters', () => {
   });
 });
 
-describe('decimalText', () => {
-  it.each([
-    [3, '3'],
-    [0.25, '0.25'],
-    [1e-7, '0.0000001'],
-    [1.5e-10, '0.00000000015'],
-    [-2e-8, '-0.00000002'],
-  ])('writes %p as %p, which reads back as the same number', (value, text) => {
-    expect(decimalText(value)).toBe(text);
-    expect(Number(text)).toBe(value);
+describe('numbers given as numbers (gRPC fields, queued options)', () => {
+  it('takes any number in range, however JavaScript would print it', () => {
+    const alpha = numberParameter(0, 1);
+
+    expect(alpha.parse(1e-300)).toBe(1e-300);
+    expect(alpha.parse(1e-7)).toBe(1e-7);
+  });
+
+  it('refuses one out of range naming the range alone, with no advice on how to write text', () => {
+    const seed = integerParameter(0, 10);
+
+    expect(() => parseParameters(z.object({ seed }), { seed: -1 })).toThrow(
+      expect.objectContaining({
+        message: 'parameter "seed" must be an integer from 0 to 10; received -1',
+      }),
+    );
   });
 });
