@@ -32,6 +32,15 @@ function contentLengthOf(error: ClientError): string | undefined {
   return /^content-length:[ \t]*([^\r\n]*)/im.exec(text)?.[1];
 }
 
+const TWO_LENGTHS =
+  'the request has more than one Content-Length, or a Content-Length with Transfer-Encoding: chunked; send one of them, once';
+
+/** Whether the bytes being parsed still hold a Transfer-Encoding header. */
+function hasTransferEncoding(error: ClientError): boolean {
+  const text = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
+  return /^transfer-encoding:/im.test(text);
+}
+
 /** The problem Node's HTTP server found, as a documented error: what was wrong, where it is known. */
 export function clientErrorOf(error: ClientError, bodyTimeoutMs: number): DomainError {
   switch (error.code ?? '') {
@@ -44,13 +53,14 @@ export function clientErrorOf(error: ClientError, bodyTimeoutMs: number): Domain
         'the client ended the connection before the request was complete (a body shorter than its Content-Length)',
       );
     case 'HPE_INVALID_CONTENT_LENGTH':
+      // llhttp says so too of a well-formed Content-Length sent with Transfer-Encoding
       return new BadHttpRequestError(
-        `Content-Length must be a number of bytes in decimal digits; received ${JSON.stringify(contentLengthOf(error) ?? '')}`,
+        hasTransferEncoding(error)
+          ? TWO_LENGTHS
+          : `Content-Length must be a number of bytes in decimal digits; received ${JSON.stringify(contentLengthOf(error) ?? '')}`,
       );
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
-      return new BadHttpRequestError(
-        'the request has more than one Content-Length, or a Content-Length with Transfer-Encoding: chunked; send one of them, once',
-      );
+      return new BadHttpRequestError(TWO_LENGTHS);
     case 'HPE_INVALID_METHOD':
       return new BadHttpRequestError(`${REQUEST_LINE}; its method is not one HTTP knows`);
     case 'HPE_INVALID_URL':

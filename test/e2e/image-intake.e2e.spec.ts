@@ -622,6 +622,23 @@ describe('requests the HTTP server cannot read, on raw sockets', () => {
     );
   });
 
+  it('should answer a well-formed Content-Length sent with Transfer-Encoding: chunked as the two framings it is', async () => {
+    const answer = await rawExchange(
+      port,
+      head([
+        `POST ${PREDICT} HTTP/1.1`,
+        'Host: x',
+        'Content-Type: image/png',
+        'Transfer-Encoding: chunked',
+        'Content-Length: 393',
+      ]) + '3\r\nabc\r\n0\r\n\r\n',
+    );
+
+    expect(expectDocumented(answer, 400, 'BAD_REQUEST')).toBe(
+      'the request could not be read as HTTP/1.1: the request has more than one Content-Length, or a Content-Length with Transfer-Encoding: chunked; send one of them, once',
+    );
+  });
+
   it.each([
     ['a raw image', 'image/png', 'abc'],
     [
