@@ -5,6 +5,7 @@ import { FieldTooLargeError } from '../errors/field-too-large.error';
 import { ImageMissingError } from '../errors/image-missing.error';
 import { ImageNotAFileError } from '../errors/image-not-a-file.error';
 import { MalformedUploadError } from '../errors/malformed-upload.error';
+import { ReservedFieldNameError } from '../errors/reserved-field-name.error';
 import { TooManyFieldsError } from '../errors/too-many-fields.error';
 import { TooManyImagesError } from '../errors/too-many-images.error';
 import { TooManyPartsError } from '../errors/too-many-parts.error';
@@ -102,6 +103,8 @@ function asUploadError(error: unknown, limit: number): unknown {
       return new TooManyFieldsError(FORM_FIELD_LIMIT);
     case 'FST_PARTS_LIMIT':
       return new TooManyPartsError(FORM_FIELD_LIMIT);
+    case 'FST_PROTO_VIOLATION':
+      return new ReservedFieldNameError();
     default:
       return new MalformedUploadError((error as Error).message);
   }

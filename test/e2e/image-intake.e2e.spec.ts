@@ -517,6 +517,23 @@ describe('image fields', () => {
     expect(response.body.error.message).toMatch(/; received "L{100}"… \(65536 characters\)$/);
   });
 
+  it.each(['toString', 'constructor', '__proto__'])(
+    'should refuse a form field named %s as a parameter no endpoint has, not as a malformed form',
+    async (name) => {
+      const response = await request(app().getHttpServer())
+        .post(PREDICT)
+        .attach('image', await examplePng(), 'a.png')
+        .field(name, '1');
+
+      expect(response.status).toBe(400);
+      expect(response.body.error).toEqual({
+        code: 'INVALID_PARAMETER',
+        message:
+          'a form field is named after a property of JavaScript objects (constructor, toString, hasOwnProperty, __proto__, ...), which no parameter is: send only the parameters the endpoint takes',
+      });
+    },
+  );
+
   it("should answer 413 TOO_MANY_FIELDS naming the limit, not the multipart library's words", async () => {
     let call = request(app().getHttpServer()).post(PREDICT);
     for (let i = 0; i < 51; i += 1) {
