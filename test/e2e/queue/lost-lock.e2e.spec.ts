@@ -79,6 +79,14 @@ describe('a worker that is alive but lost its lock', () => {
     const stale = workers.find((_, index) => owner === `worker-${'ab'[index]}`);
     const other = workers.find((worker) => worker !== stale);
     expect(stale).toBeDefined();
+    // Active in BullMQ comes before the handler starts (the job's inputs are read first): freeze
+    // the worker only once its run has started, or the takeover would be the first run, not a second.
+    const started = await eventually(
+      async () => (await fixture.redis.hget(keys.startedKey, jobId)) === '1',
+      10_000,
+      5,
+    );
+    expect(started).toBe(true);
 
     stale!.child.kill('SIGSTOP');
     // the other worker finds the job without a lock and runs it again
