@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 
+import { vegaTextWidth } from './vega-text-width';
 import type { WeightHistogram } from './weight-histogram';
 
 export interface HistogramPanel {
@@ -13,6 +14,23 @@ export const PANEL_WIDTH = 400;
 export const PANEL_HEIGHT = 210;
 
 const fmt = (value: number): string => value.toPrecision(3);
+
+const SUBTITLE_FONT = 10;
+const TITLE_LIMIT = PANEL_WIDTH - 10;
+
+/**
+ * Layer, range, then count and moments; the range gets a line of its own when
+ * the layer's line would be cut (a BatchNormalization scale, a large shape).
+ */
+function subtitleLines(panel: HistogramPanel): string[] {
+  const { histogram } = panel;
+  const range = `min ${fmt(histogram.min)} · max ${fmt(histogram.max)}`;
+  const moments = `n=${histogram.count} · mean ${fmt(histogram.mean)} · std ${fmt(histogram.std)}`;
+  const oneLine = `${panel.context} · ${range}`;
+  return vegaTextWidth(oneLine, SUBTITLE_FONT) <= TITLE_LIMIT
+    ? [oneLine, moments]
+    : [panel.context, range, moments];
+}
 
 /** Counts are whole numbers: a chart whose tallest bar is small gets one tick per count, not 0.2 steps. */
 function countAxis(
@@ -41,14 +59,11 @@ export function histogramSpec(panel: HistogramPanel): TopLevelSpec {
     background: 'white',
     title: {
       text: panel.title,
-      subtitle: [
-        `${panel.context} · min ${fmt(histogram.min)} · max ${fmt(histogram.max)}`,
-        `n=${histogram.count} · mean ${fmt(histogram.mean)} · std ${fmt(histogram.std)}`,
-      ],
+      subtitle: subtitleLines(panel),
       fontSize: 11,
-      subtitleFontSize: 10,
+      subtitleFontSize: SUBTITLE_FONT,
       anchor: 'start',
-      limit: PANEL_WIDTH - 10,
+      limit: TITLE_LIMIT,
     },
     layer: [
       {

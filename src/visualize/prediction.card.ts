@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
 
 import type { RgbImage } from './rgb-image';
+import { vegaTextWidth } from './vega-text-width';
 import { renderVegaLite } from './vega-chart.renderer';
 
 export interface RankedLabel {
@@ -21,6 +22,7 @@ export const CARD_CHART_WIDTH = 400;
 export const CARD_MARGIN = 12;
 const BAR_ROW = 26;
 const CHART_CHROME = 80;
+const TITLE_FONT = 14;
 
 export interface DisplaySize {
   readonly width: number;
@@ -60,6 +62,37 @@ export function cardSize(
   };
 }
 
+/**
+ * "Prediction: label (p%)" on one line when it fits the chart; else the
+ * probability on the first line and the label, cut to fit, below it, so that
+ * the probability is never the part lost.
+ */
+function titleLines(best: RankedLabel | undefined): string | string[] {
+  if (best === undefined) {
+    return 'Prediction';
+  }
+  const percent = `${(100 * best.probability).toFixed(1)}%`;
+  const oneLine = `Prediction: ${best.label} (${percent})`;
+  return vegaTextWidth(oneLine, TITLE_FONT) <= CARD_CHART_WIDTH
+    ? oneLine
+    : [`Prediction: ${percent}`, fitted(best.label)];
+}
+
+/**
+ * A label cut to the chart's width with an ellipsis: a longer title line would
+ * not be cut by Vega but would squeeze the plot to make room for itself.
+ */
+function fitted(label: string): string {
+  if (vegaTextWidth(label, TITLE_FONT) <= CARD_CHART_WIDTH) {
+    return label;
+  }
+  let kept = label;
+  while (kept.length > 1 && vegaTextWidth(`${kept}…`, TITLE_FONT) > CARD_CHART_WIDTH) {
+    kept = kept.slice(0, -1);
+  }
+  return `${kept.trimEnd()}…`;
+}
+
 /** Vega-Lite bars of the top-k probabilities, labels on the y axis, exactly CARD_CHART_WIDTH x chartHeight(k). */
 export function predictionChartSpec(card: PredictionCard): TopLevelSpec {
   const rows = card.top.map((entry, rank) => ({
@@ -67,7 +100,6 @@ export function predictionChartSpec(card: PredictionCard): TopLevelSpec {
     probability: entry.probability,
     text: `${(100 * entry.probability).toFixed(1)}%`,
   }));
-  const best = card.top[0];
   const y = {
     field: 'label',
     type: 'nominal' as const,
@@ -89,13 +121,10 @@ export function predictionChartSpec(card: PredictionCard): TopLevelSpec {
     autosize: { type: 'fit', contains: 'padding' },
     background: 'white',
     title: {
-      text:
-        best === undefined
-          ? 'Prediction'
-          : `Prediction: ${best.label} (${(100 * best.probability).toFixed(1)}%)`,
+      text: titleLines(card.top[0]),
       subtitle: card.subtitle,
       anchor: 'start',
-      fontSize: 14,
+      fontSize: TITLE_FONT,
     },
     data: { values: rows },
     layer: [

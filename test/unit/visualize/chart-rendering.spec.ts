@@ -70,4 +70,39 @@ describe('chart rendering (vega-lite -> SVG -> sharp)', () => {
     );
     expect(await darkPixels(card.png, { left: 12, top: 133, width: 240, height: 20 })).toBe(0);
   });
+
+  /** Pixels of the bars' colour (#4c78a8) in a PNG. */
+  async function barPixels(png: Buffer): Promise<number> {
+    const { data } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let count = 0;
+    for (let i = 0; i + 2 < data.length; i += 3) {
+      if (data[i] === 0x4c && data[i + 1] === 0x78 && data[i + 2] === 0xa8) {
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  it('keeps the bars as wide when the top label is long (ImageNet names run to 60 characters and more)', async () => {
+    const image = { width: 20, height: 10, data: new Uint8Array(20 * 10 * 3) };
+    const cardWith = (label: string) =>
+      renderPredictionCard({
+        image,
+        top: [
+          { label, probability: 0.75 },
+          { label: 'dog', probability: 0.25 },
+        ],
+        subtitle: 'test',
+      });
+
+    const short = await barPixels((await cardWith('cat')).png);
+    const long = await barPixels(
+      (await cardWith('African hunting dog, hyena dog, Cape hunting dog, Lycaon pictus')).png,
+    );
+
+    // bars of 75% and 25% of a plot a few hundred pixels wide, some 20 pixels high
+    expect(short).toBeGreaterThan(3000);
+    // narrower only by the label column (at most 150 px), not squeezed by the title
+    expect(long).toBeGreaterThan(0.5 * short);
+  });
 });
