@@ -28,7 +28,7 @@ export class LayerNotSpatialError extends DomainError {
           ? ', which is not a float activation computed by a layer of the model (a model input, a weight or an integer tensor)'
           : '';
     super(
-      `parameter "${parameter}": expected a layer with spatial extent (shape [N, C, H, W] with H*W > 1), got "${layer}" ${shown}${instead}; valid layers: ${validLayers.length > 0 ? validLayers.join(', ') : '(none)'}`,
+      `parameter "${parameter}": expected the output of a layer of the model with spatial extent (shape [N, C, H, W] with H*W > 1), got "${layer}" ${shown}${instead}; valid layers: ${validLayers.length > 0 ? validLayers.join(', ') : '(none)'}`,
     );
     this.name = 'LayerNotSpatialError';
   }

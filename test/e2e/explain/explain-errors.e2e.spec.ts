@@ -97,7 +97,7 @@ describe('explanation errors: stable codes, statuses and messages', () => {
       { layer: '/model/GlobalAveragePool_output_0' },
       422,
       'LAYER_NOT_SPATIAL',
-      /expected a layer with spatial extent .* got "\/model\/GlobalAveragePool_output_0" of shape \[1, \d+, 1, 1\]; valid layers: .*features/,
+      /expected the output of a layer of the model with spatial extent .* got "\/model\/GlobalAveragePool_output_0" of shape \[1, \d+, 1, 1\]; valid layers: .*features/,
     ],
     [
       'a class index out of range',

@@ -42,7 +42,7 @@ describe('parameters of the views and of predict (REST)', () => {
 
       expect(response.body.error.code).toBe('LAYER_NOT_SPATIAL');
       expect(response.body.error.message).toMatch(
-        /^parameter "layer": expected a layer with spatial extent \(shape \[N, C, H, W\] with H\*W > 1\), got "logits" of shape \[1, 10\]; valid layers: .*features/,
+        /^parameter "layer": expected the output of a layer of the model with spatial extent \(shape \[N, C, H, W\] with H\*W > 1\), got "logits" of shape \[1, 10\]; valid layers: .*features/,
       );
       expect(response.body.error.details).toMatchObject({ parameter: 'layer', shape: [1, 10] });
     });

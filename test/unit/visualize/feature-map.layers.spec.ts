@@ -98,13 +98,13 @@ describe('LayerNotSpatialError', () => {
     const error = new LayerNotSpatialError('input', [1, 1, 28, 28], ['features']);
 
     expect(error.message).toBe(
-      'parameter "layer": expected a layer with spatial extent (shape [N, C, H, W] with H*W > 1), got "input" of shape [1, 1, 28, 28], which is not a float activation computed by a layer of the model (a model input, a weight or an integer tensor); valid layers: features',
+      'parameter "layer": expected the output of a layer of the model with spatial extent (shape [N, C, H, W] with H*W > 1), got "input" of shape [1, 1, 28, 28], which is not a float activation computed by a layer of the model (a model input, a weight or an integer tensor); valid layers: features',
     );
   });
 
   it('names the shape alone when the shape is the reason', () => {
     expect(new LayerNotSpatialError('pooled', [1, 64, 1, 1], ['features']).message).toBe(
-      'parameter "layer": expected a layer with spatial extent (shape [N, C, H, W] with H*W > 1), got "pooled" of shape [1, 64, 1, 1]; valid layers: features',
+      'parameter "layer": expected the output of a layer of the model with spatial extent (shape [N, C, H, W] with H*W > 1), got "pooled" of shape [1, 64, 1, 1]; valid layers: features',
     );
   });
 });
