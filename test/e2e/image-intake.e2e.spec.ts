@@ -623,36 +623,27 @@ describe('requests the HTTP server cannot read, on raw sockets', () => {
     );
   });
 
-  it('should answer Content-Length: abc with 400 BAD_REQUEST quoting the value', async () => {
+  it.each([
+    [
+      'Content-Length: abc, quoting the value',
+      ['Content-Length: abc'],
+      '',
+      'Content-Length must be a number of bytes in decimal digits; received "abc"',
+    ],
+    [
+      'a well-formed Content-Length sent with Transfer-Encoding: chunked, as the two framings it is',
+      ['Transfer-Encoding: chunked', 'Content-Length: 393'],
+      '3\r\nabc\r\n0\r\n\r\n',
+      'the request has more than one Content-Length, or a Content-Length with Transfer-Encoding: chunked; send one of them, once',
+    ],
+  ])('should answer %s with 400 BAD_REQUEST', async (_, framing, body, message) => {
     const answer = await rawExchange(
       port,
-      head([
-        `POST ${PREDICT} HTTP/1.1`,
-        'Host: x',
-        'Content-Type: image/png',
-        'Content-Length: abc',
-      ]),
+      head([`POST ${PREDICT} HTTP/1.1`, 'Host: x', 'Content-Type: image/png', ...framing]) + body,
     );
 
     expect(expectDocumented(answer, 400, 'BAD_REQUEST')).toBe(
-      'the request could not be read as HTTP/1.1: Content-Length must be a number of bytes in decimal digits; received "abc"',
-    );
-  });
-
-  it('should answer a well-formed Content-Length sent with Transfer-Encoding: chunked as the two framings it is', async () => {
-    const answer = await rawExchange(
-      port,
-      head([
-        `POST ${PREDICT} HTTP/1.1`,
-        'Host: x',
-        'Content-Type: image/png',
-        'Transfer-Encoding: chunked',
-        'Content-Length: 393',
-      ]) + '3\r\nabc\r\n0\r\n\r\n',
-    );
-
-    expect(expectDocumented(answer, 400, 'BAD_REQUEST')).toBe(
-      'the request could not be read as HTTP/1.1: the request has more than one Content-Length, or a Content-Length with Transfer-Encoding: chunked; send one of them, once',
+      `the request could not be read as HTTP/1.1: ${message}`,
     );
   });
 
