@@ -8,6 +8,7 @@ import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImages, requestModel } from '../rpc-inputs';
 import { explanationsOf } from './explanation.mapper';
+import { asQuery } from './request-query';
 
 /**
  * Explain: the same 'explain' job and parameter rules as POST /v1/explain,
@@ -20,7 +21,7 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
 
   async handle(request: ExplainRequest, call: RpcCall) {
     const { config, models, jobs, logger } = this.services;
-    const parameters = parseParameters(explainParametersSchema, queryOf(request));
+    const parameters = parseParameters(explainParametersSchema, asQuery(request, ['images']));
     const model = requestModel(models, parameters.model, config.defaultModel);
     // Refused before the job, so that an async caller gets the 400 rather than a 202 and a failed
     // job. Not `layer`: an unknown layer is LAYER_NOT_FOUND whatever the method, which takes the graph.
@@ -51,17 +52,4 @@ export class ExplainRpc implements UnaryRpc<ExplainRequest> {
     );
     return { explanations };
   }
-}
-
-/** The request as the query string of POST /v1/explain would carry it: absent and empty fields take the defaults. */
-function queryOf(request: ExplainRequest): Record<string, string | number> {
-  const query: Record<string, string | number> = {};
-
-  for (const [name, value] of Object.entries(request)) {
-    if (name !== 'images' && value !== undefined && value !== null && value !== '') {
-      // numbers as numbers: the schemas take them so (written as text, 1e-300 would read "1e-300")
-      query[name] = typeof value === 'number' ? value : String(value);
-    }
-  }
-  return query;
 }

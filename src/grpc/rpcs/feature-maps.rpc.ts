@@ -4,7 +4,8 @@ import { featureMapJobOptions, featureMapParameters } from '../../visualize/view
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImage, requestModel } from '../rpc-inputs';
-import { asQuery, restFormat, viewResponse, type FeatureMapsRequest } from './view-messages';
+import { asQuery } from './request-query';
+import { restFormat, viewResponse, type FeatureMapsRequest } from './view-messages';
 
 /** FeatureMaps: the same 'feature-maps' job as POST /v1/models/{name}/feature-maps; format=tensor gives the activations of the channels order and limit keep. */
 export class FeatureMapsRpc implements UnaryRpc<FeatureMapsRequest> {

@@ -6,7 +6,8 @@ import { histogramJobOptions, histogramParameters } from '../../visualize/view-p
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
-import { asQuery, type HistogramsRequest } from './view-messages';
+import { asQuery } from './request-query';
+import { type HistogramsRequest } from './view-messages';
 
 interface HistogramJson {
   readonly batchNorm: { readonly mode: string; readonly note: string };

@@ -4,7 +4,8 @@ import { kernelJobOptions, kernelParameters } from '../../visualize/view-paramet
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestModel } from '../rpc-inputs';
-import { asQuery, restFormat, viewResponse, type KernelsRequest } from './view-messages';
+import { asQuery } from './request-query';
+import { restFormat, viewResponse, type KernelsRequest } from './view-messages';
 
 /** Kernels: the same 'kernels' job as GET /v1/models/{name}/kernels; format=tensor gives the weights as stored, cut by out_limit and in_limit. */
 export class KernelsRpc implements UnaryRpc<KernelsRequest> {

@@ -4,7 +4,8 @@ import { predictionImageParameters } from '../../visualize/view-parameters.schem
 import { jobCallLimits, runJobForCall } from '../job-call';
 import type { RpcCall, UnaryRpc } from '../rpc-call';
 import { requestImage, requestModel } from '../rpc-inputs';
-import { asQuery, viewResponse, type PredictionImageRequest } from './view-messages';
+import { asQuery } from './request-query';
+import { viewResponse, type PredictionImageRequest } from './view-messages';
 
 /** PredictionImage: the same 'prediction-image' job as POST /v1/models/{name}/prediction-image. */
 export class PredictionImageRpc implements UnaryRpc<PredictionImageRequest> {
