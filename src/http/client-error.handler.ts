@@ -26,10 +26,13 @@ export interface ClientErrorContext {
 
 const REQUEST_LINE = 'the request line must be METHOD /path HTTP/1.1';
 
+/** The bytes Node was parsing when it gave up, as header text (empty when it kept none). */
+const rawTextOf = (error: ClientError): string =>
+  Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
+
 /** The Content-Length header as sent, when the bytes being parsed still hold it. */
 function contentLengthOf(error: ClientError): string | undefined {
-  const text = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
-  return /^content-length:[ \t]*([^\r\n]*)/im.exec(text)?.[1];
+  return /^content-length:[ \t]*([^\r\n]*)/im.exec(rawTextOf(error))?.[1];
 }
 
 const TWO_LENGTHS =
@@ -37,8 +40,7 @@ const TWO_LENGTHS =
 
 /** Whether the bytes being parsed still hold a Transfer-Encoding header. */
 function hasTransferEncoding(error: ClientError): boolean {
-  const text = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
-  return /^transfer-encoding:/im.test(text);
+  return /^transfer-encoding:/im.test(rawTextOf(error));
 }
 
 /** The problem Node's HTTP server found, as a documented error: what was wrong, where it is known. */
