@@ -23,6 +23,11 @@ describe('parameters of the views and of predict (REST)', () => {
   let png: Buffer;
 
   const server = () => app.getHttpServer();
+  /** A GET, or a POST carrying the example image, as the endpoint takes. */
+  const call = (method: string, url: string) =>
+    method === 'get'
+      ? request(server()).get(url)
+      : request(server()).post(url).attach('image', png, 'boot.png');
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -186,10 +191,7 @@ describe('parameters of the views and of predict (REST)', () => {
       '%s %s is refused, saying how the number is written',
       async (method, path, name, range, received) => {
         const url = `${BASE}/${path}`;
-        const call = method === 'get' ? request(server()).get(url) : request(server()).post(url);
-        const response = await (
-          method === 'get' ? call : call.attach('image', png, 'boot.png')
-        ).expect(400);
+        const response = await call(method, url).expect(400);
 
         expect(response.body.error.code).toBe('INVALID_PARAMETER');
         expect(response.body.error.message).toBe(
@@ -346,10 +348,7 @@ describe('parameters of the views and of predict (REST)', () => {
     ])(
       'refuses %s with 400 INVALID_PARAMETER naming the parameter and listing those it takes',
       async (_endpoint, method, url, unknown, accepted) => {
-        const call = method === 'get' ? request(server()).get(url) : request(server()).post(url);
-        const response = await (
-          method === 'get' ? call : call.attach('image', png, 'boot.png')
-        ).expect(400);
+        const response = await call(method, url).expect(400);
 
         expect(response.body.error.code).toBe('INVALID_PARAMETER');
         expect(response.body.error.message).toBe(

@@ -203,25 +203,22 @@ describe('explanation methods against the PyTorch references of test/fixtures/ne
       60_000,
     );
 
-    it('guided-backprop keeps the signed guided gradient [C, H, W] within 1e-4 of its largest magnitude', async () => {
-      const result = await computeInputMap(
-        inputContext({ method: 'guided-backprop' }),
-        tensor,
-        reference.targetClass,
-      );
+    it.each([
+      ['guided-backprop', 'the signed guided gradient', reference.guidedGradient],
+      ['saliency', 'the signed input gradient (normalize=false)', reference.inputGradient],
+    ])(
+      '%s keeps %s [C, H, W] within 1e-4 of its largest magnitude',
+      async (method, _, file) => {
+        const result = await computeInputMap(
+          inputContext({ method }),
+          tensor,
+          reference.targetClass,
+        );
 
-      expectSignedPlanes(result.planes, reference.guidedGradient);
-    }, 60_000);
-
-    it('saliency keeps the signed input gradient [C, H, W] (normalize=false) within 1e-4 of its largest magnitude', async () => {
-      const result = await computeInputMap(
-        inputContext({ method: 'saliency' }),
-        tensor,
-        reference.targetClass,
-      );
-
-      expectSignedPlanes(result.planes, reference.inputGradient);
-    }, 60_000);
+        expectSignedPlanes(result.planes, file);
+      },
+      60_000,
+    );
 
     it('smoothgrad with sigma=0 equals the saliency reference (every sample is x itself)', async () => {
       const result = await computeInputMap(
